@@ -1,0 +1,48 @@
+/**
+ * @ecr-scan/core: schemas, typed errors, pure rules and the service ports of Amazon ECR image scanning.
+ *
+ * @since 0.1.0
+ */
+
+/** Request and response schemas of every operation, and the operation table. */
+export * as Api from "./Api.js"
+/** The service model's member constraints. */
+export * as Constraints from "./Constraints.js"
+/** One tagged error per ECR error. */
+export * as Errors from "./Errors.js"
+/** Paging of scan findings. */
+export * as FindingsPage from "./FindingsPage.js"
+/** Branded identifiers and timestamps. */
+export * as Identifiers from "./Identifiers.js"
+/** Image shapes and media types. */
+export * as ImageModel from "./ImageModel.js"
+/** What PutImage reads from a manifest. */
+export * as Manifest from "./Manifest.js"
+/** The registry port. */
+export * from "./ImageRegistry.js"
+/** How an imageId names an image, and how responses echo it. */
+export * as ImageResolution from "./ImageResolution.js"
+/** The scanning port. */
+export * from "./ImageScanner.js"
+/** The once-per-24-hours rule. */
+export * as ImageScanWindow from "./ImageScanWindow.js"
+/** Registry scanning rules and repository filters. */
+export * as RegistryScanningRules from "./RegistryScanningRules.js"
+/** Repository shapes. */
+export * as RepositoryModel from "./RepositoryModel.js"
+/** Scanning configuration shapes. */
+export * as ScanningConfiguration from "./ScanningConfiguration.js"
+/** The scan lifecycle. */
+export * as ScanLifecycle from "./ScanLifecycle.js"
+/** Scan statuses and findings. */
+export * as ScanModel from "./ScanModel.js"
+/** The account quota. */
+export * as ScanQuota from "./ScanQuota.js"
+/** The house rules. */
+export * as ScanRules from "./ScanRules.js"
+/** The decision of StartImageScan. */
+export * as StartImageScanRule from "./StartImageScanRule.js"
+/** Request validation in AWS's format. */
+export * as Validation from "./Validation.js"
+/** The ImageScanComplete waiter. */
+export * as Waiter from "./Waiter.js"

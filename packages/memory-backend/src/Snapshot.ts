@@ -1,0 +1,191 @@
+/**
+ * A JSON-ready picture of a registry's whole state: what the emulator exports, what durable storage
+ * writes, and what `restore` reads back. Derived facts (sizes, media types of configs, references) are
+ * not stored: they are read again from the manifest, which is stored byte for byte.
+ *
+ * @since 0.1.0
+ */
+import { Identifiers, Manifest, ScanModel, ScanningConfiguration, ScanQuota } from "@ecr-scan/core"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import type { ImageState, RegistryState, RepositoryState } from "./RegistryState.js"
+
+const Millis = Schema.Number
+
+const ScanRecord = Schema.Struct({
+  kind: Schema.Literal("BASIC", "ENHANCED_ON_PUSH", "ENHANCED_CONTINUOUS", "LIMIT_EXCEEDED"),
+  trigger: Schema.Literal("MANUAL", "PUSH"),
+  startedAt: Millis,
+  completesAt: Millis,
+  outcome: Schema.Literal("COMPLETE", "FAILED", "UNSUPPORTED_IMAGE", "FINDINGS_UNAVAILABLE")
+})
+
+const Storage = Schema.Union(
+  Schema.TaggedStruct("Active", {}),
+  Schema.TaggedStruct("Archived", { archivedAt: Millis }),
+  Schema.TaggedStruct("Activating", { archivedAt: Millis, requestedAt: Millis, activeAt: Millis })
+)
+
+const ImageSnapshot = Schema.Struct({
+  digest: Identifiers.ImageDigest,
+  manifest: Schema.String,
+  mediaType: Schema.String,
+  pushedAt: Millis,
+  tags: Schema.Array(Identifiers.ImageTag),
+  storage: Storage,
+  lastArchivedAt: Schema.optional(Millis),
+  lastActivatedAt: Schema.optional(Millis),
+  lastStarted: Schema.optional(ScanRecord),
+  basicScan: Schema.optional(ScanRecord),
+  enhancedScan: Schema.optional(ScanRecord)
+})
+
+const RepositorySnapshot = Schema.Struct({
+  name: Identifiers.RepositoryName,
+  createdAt: Millis,
+  imageTagMutability: Schema.Literal("MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"),
+  imageTagMutabilityExclusionFilters: Schema.Array(
+    Schema.Struct({ filterType: Schema.Literal("WILDCARD"), filter: Schema.String })
+  ),
+  encryptionConfiguration: Schema.Struct({
+    encryptionType: Schema.Literal("AES256", "KMS", "KMS_DSSE"),
+    kmsKey: Schema.optional(Schema.String)
+  }),
+  tags: Schema.Array(Schema.Struct({ Key: Schema.String, Value: Schema.String })),
+  scanOnPush: Schema.Boolean,
+  images: Schema.Array(ImageSnapshot)
+})
+
+/** The snapshot schema. */
+export const RegistrySnapshot = Schema.Struct({
+  version: Schema.Literal(1),
+  registryId: Schema.String,
+  region: Schema.String,
+  /** The registry's latest instant, if it has seen one. */
+  now: Schema.optional(Millis),
+  scanning: Schema.Struct({
+    scanType: ScanningConfiguration.ScanType,
+    rules: Schema.Array(ScanningConfiguration.RegistryScanningRule)
+  }),
+  /** Start times of the scans the account quota still counts, oldest first. */
+  quota: Schema.Array(Millis),
+  repositories: Schema.Array(RepositorySnapshot),
+  overrides: Schema.Array(Schema.Struct({
+    key: Schema.String,
+    outcome: Schema.optional(ScanRecord.fields.outcome),
+    findings: Schema.optional(Schema.Array(ScanModel.ImageScanFinding))
+  })),
+  faults: Schema.Array(Schema.Struct({
+    operation: Schema.String,
+    error: Schema.String,
+    message: Schema.String,
+    remaining: Schema.Number,
+    probability: Schema.Number
+  }))
+})
+/** @since 0.1.0 */
+export type RegistrySnapshot = typeof RegistrySnapshot.Type
+
+const optional = <K extends string, A>(key: K, value: A | undefined): { [P in K]?: A } =>
+  (value === undefined ? {} : { [key]: value }) as { [P in K]?: A }
+
+const imageSnapshot = (image: ImageState): typeof ImageSnapshot.Type => ({
+  digest: image.digest,
+  manifest: image.manifest,
+  mediaType: image.mediaType,
+  pushedAt: image.pushedAt,
+  tags: [...image.tags],
+  storage: image.storage,
+  ...optional("lastArchivedAt", image.lastArchivedAt),
+  ...optional("lastActivatedAt", image.lastActivatedAt),
+  ...optional("lastStarted", image.lastStarted),
+  ...optional("basicScan", image.basicScan),
+  ...optional("enhancedScan", image.enhancedScan)
+})
+
+const repositorySnapshot = (repository: RepositoryState): typeof RepositorySnapshot.Type => ({
+  name: repository.name,
+  createdAt: repository.createdAt,
+  imageTagMutability: repository.imageTagMutability,
+  imageTagMutabilityExclusionFilters: repository.imageTagMutabilityExclusionFilters,
+  encryptionConfiguration: repository.encryptionConfiguration,
+  tags: repository.tags,
+  scanOnPush: repository.scanOnPush,
+  images: Array.from(repository.images.values(), imageSnapshot)
+})
+
+/** A copy of the state. */
+export const fromState = (state: RegistryState, registryId: string, region: string): RegistrySnapshot => ({
+  version: 1,
+  registryId,
+  region,
+  ...optional("now", Number.isFinite(state.lastNow) ? state.lastNow : undefined),
+  scanning: { scanType: state.scanning.scanType, rules: state.scanning.rules },
+  quota: ScanQuota.toArray(state.quota),
+  repositories: Array.from(state.repositories.values(), repositorySnapshot),
+  overrides: Array.from(state.overrides, ([key, o]) => ({
+    key,
+    ...optional("outcome", o.outcome),
+    ...optional("findings", o.findings)
+  })),
+  faults: state.faults.map((f) => ({ ...f }))
+})
+
+/** Why a snapshot cannot be restored. */
+export type RestoreProblem = string
+
+/** Rebuilds a state from a snapshot, reading every manifest again. */
+export const toState = (snapshot: RegistrySnapshot): Either.Either<RegistryState, RestoreProblem> => {
+  const repositories = new Map<string, RepositoryState>()
+  for (const repo of snapshot.repositories) {
+    const images = new Map<string, ImageState>()
+    const tagIndex = new Map<string, Identifiers.ImageDigest>()
+    for (const image of repo.images) {
+      const info = Manifest.parse(image.manifest, image.mediaType)
+      if (Either.isLeft(info)) {
+        return Either.left(`image ${image.digest} of ${repo.name}: ${info.left.message}`)
+      }
+      images.set(image.digest, {
+        digest: image.digest,
+        manifest: image.manifest,
+        mediaType: info.right.mediaType,
+        artifactMediaType: info.right.artifactMediaType,
+        sizeInBytes: info.right.sizeInBytes,
+        scannable: info.right.layerCount > 0,
+        subjectDigest: info.right.subjectDigest as Identifiers.ImageDigest | undefined,
+        references: info.right.references,
+        pushedAt: image.pushedAt,
+        tags: [...image.tags],
+        storage: image.storage,
+        lastArchivedAt: image.lastArchivedAt,
+        lastActivatedAt: image.lastActivatedAt,
+        lastStarted: image.lastStarted,
+        basicScan: image.basicScan,
+        enhancedScan: image.enhancedScan
+      })
+      for (const tag of image.tags) tagIndex.set(tag, image.digest)
+    }
+    repositories.set(repo.name, {
+      name: repo.name,
+      createdAt: repo.createdAt,
+      imageTagMutability: repo.imageTagMutability,
+      imageTagMutabilityExclusionFilters: repo.imageTagMutabilityExclusionFilters,
+      encryptionConfiguration: repo.encryptionConfiguration,
+      tags: repo.tags,
+      scanOnPush: repo.scanOnPush,
+      images,
+      tagIndex
+    })
+  }
+  return Either.right({
+    repositories,
+    scanning: { scanType: snapshot.scanning.scanType, rules: snapshot.scanning.rules },
+    quota: ScanQuota.fromArray(snapshot.quota),
+    lastNow: snapshot.now ?? Number.NEGATIVE_INFINITY,
+    overrides: new Map(snapshot.overrides.map((o) => [o.key, {
+      ...optional("outcome", o.outcome),
+      ...optional("findings", o.findings)
+    }])),
+    faults: snapshot.faults.map((f) => ({ ...f }))
+  })
+}
