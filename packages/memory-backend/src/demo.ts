@@ -12,8 +12,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as TestClock from "effect/TestClock"
 import * as TestContext from "effect/TestContext"
-import { MemoryRegistryDriver } from "./MemoryRegistryDriver.js"
 import * as MemoryRegistry from "./MemoryRegistry.js"
+import { MemoryRegistryDriver } from "./MemoryRegistryDriver.js"
 
 const manifest = (n: number) =>
   JSON.stringify({
@@ -42,7 +42,11 @@ const program = Effect.gen(function*() {
   yield* TestClock.setTime(Date.parse("2026-11-24T09:00:00Z"))
   yield* say("create-repository demo/app, put-image demo/app:v1")
   yield* ImageRegistry.createRepository({ repositoryName: "demo/app" })
-  const pushed = yield* ImageRegistry.putImage({ repositoryName: "demo/app", imageManifest: manifest(0), imageTag: "v1" })
+  const pushed = yield* ImageRegistry.putImage({
+    repositoryName: "demo/app",
+    imageManifest: manifest(0),
+    imageTag: "v1"
+  })
   const digest = pushed.image!.imageId!.imageDigest!
   yield* say(`  digest ${digest}`)
 
@@ -60,7 +64,9 @@ const program = Effect.gen(function*() {
   )
 
   yield* TestClock.adjust(Duration.subtract(Duration.hours(24), Duration.minutes(1)).pipe(Duration.subtract(1)))
-  const early = yield* Effect.flip(ImageScanner.startImageScan({ repositoryName: "demo/app", imageId: { imageTag: "v1" } }))
+  const early = yield* Effect.flip(
+    ImageScanner.startImageScan({ repositoryName: "demo/app", imageId: { imageTag: "v1" } })
+  )
   yield* say(`start-image-scan at t+24h-1ms -> ${early._tag}: ${early.message}`)
   yield* TestClock.adjust(1)
   const onTime = yield* ImageScanner.startImageScan({ repositoryName: "demo/app", imageId: { imageTag: "v1" } })
@@ -77,8 +83,15 @@ const program = Effect.gen(function*() {
   const driver = yield* MemoryRegistryDriver
   const usage = yield* driver.quotaUsage
   yield* say(`quota: ${usage.used} of ${usage.limit} scans used in the last 24 h`)
-  const last = yield* ImageRegistry.putImage({ repositoryName: "demo/bulk", imageManifest: manifest(1), imageTag: "late" })
-  const lastStatus = yield* ImageScanner.describeImageScanFindings({ repositoryName: "demo/bulk", imageId: { imageTag: "late" } })
+  const last = yield* ImageRegistry.putImage({
+    repositoryName: "demo/bulk",
+    imageManifest: manifest(1),
+    imageTag: "late"
+  })
+  const lastStatus = yield* ImageScanner.describeImageScanFindings({
+    repositoryName: "demo/bulk",
+    imageId: { imageTag: "late" }
+  })
   yield* say(`the next push is not scanned: ${lastStatus.imageScanStatus?.status}`)
   const refused = yield* Effect.flip(
     ImageScanner.startImageScan({ repositoryName: "demo/bulk", imageId: last.image!.imageId! })
