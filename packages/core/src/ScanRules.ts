@@ -7,6 +7,7 @@
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 
 /** The checks of `StartImageScan`, which the order of checks arranges. */
 export type ScanCheck =
@@ -109,8 +110,11 @@ export interface ScanRulesInput {
   readonly checkOrder?: ReadonlyArray<ScanCheck>
 }
 
+/** Milliseconds of a duration, or NaN for input that is not a duration (reported by `problemOf`). */
 const millis = (input: Duration.DurationInput | undefined, fallback: number) =>
-  input === undefined ? fallback : Duration.toMillis(Duration.decode(input))
+  input === undefined
+    ? fallback
+    : Option.match(Duration.decodeUnknown(input), { onNone: () => Number.NaN, onSome: Duration.toMillis })
 
 const mustPrecede = (order: ReadonlyArray<ScanCheck>, a: ScanCheck, b: ScanCheck) => order.indexOf(a) < order.indexOf(b)
 
@@ -145,8 +149,8 @@ const resolve = (input: ScanRulesInput): ScanRules => ({
 })
 
 const problemOf = (rules: ScanRules): string | undefined => {
-  if (!(rules.perImageWindowMillis > 0)) return "perImageWindow must be positive"
-  if (!(rules.accountQuotaWindowMillis > 0)) return "accountQuotaWindow must be positive"
+  if (!(rules.perImageWindowMillis > 0)) return "perImageWindow must be a positive duration"
+  if (!(rules.accountQuotaWindowMillis > 0)) return "accountQuotaWindow must be a positive duration"
   if (!Number.isInteger(rules.accountQuotaLimit) || rules.accountQuotaLimit < 1) {
     return "accountQuotaLimit must be a positive integer"
   }
@@ -154,6 +158,7 @@ const problemOf = (rules: ScanRules): string | undefined => {
     return "scanDuration must satisfy 0 <= min <= max"
   }
   if (!Number.isFinite(rules.scanDurationMaxMillis)) return "scanDuration.max must be finite"
+  if (!(rules.continuousScanEligibilityMillis > 0)) return "continuousScanEligibility must be a positive duration"
   if (!(rules.restoreDurationMillis >= 0) || !Number.isFinite(rules.restoreDurationMillis)) {
     return "restoreDuration must be finite and not negative"
   }

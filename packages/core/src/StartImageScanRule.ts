@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import * as Either from "effect/Either"
 import { StartImageScanRequest } from "./Api.js"
 import * as Constraints from "./Constraints.js"
 import * as Errors from "./Errors.js"
@@ -96,26 +97,40 @@ const imageStateError = (image: ImageFacts, now: number, rules: ScanRules): Star
   return undefined
 }
 
-const invalidImageIdError = (
-  input: unknown,
-  rules: ScanRules,
-  registryId: string
-): StartImageScanFailure | undefined => {
-  // The house rule may answer an imageId with neither member, or a malformed digest, as "not found".
-  if (rules.invalidImageId !== "ImageNotFoundException") return undefined
-  const request = input as { repositoryName?: unknown; imageId?: { imageDigest?: unknown; imageTag?: unknown } }
-  const id = request.imageId
-  if (typeof request.repositoryName !== "string" || typeof id !== "object" || id === null) return undefined
-  const digest = typeof id.imageDigest === "string" ? id.imageDigest : undefined
-  const tag = typeof id.imageTag === "string" ? id.imageTag : undefined
-  if (Constraints.repositoryName(request.repositoryName) !== undefined) return undefined
-  if (tag !== undefined && Constraints.imageTag(tag) !== undefined) return undefined
+/**
+ * Whether the house rule answers this invalid request as "image not found": its only fault is an `imageId` with
+ * neither member, or a malformed digest. Such a request goes on to the repository and image checks, which cannot
+ * find that image, so the order of checks still holds (a missing repository is reported first).
+ */
+const isUnresolvableImageId = (input: unknown, rules: ScanRules): boolean => {
+  if (rules.invalidImageId !== "ImageNotFoundException") return false
+  const request = input as {
+    registryId?: unknown
+    repositoryName?: unknown
+    imageId?: { imageDigest?: unknown; imageTag?: unknown }
+  }
+  const id = request?.imageId
+  if (typeof request?.repositoryName !== "string" || typeof id !== "object" || id === null || Array.isArray(id)) {
+    return false
+  }
+  if (
+    request.registryId !== undefined &&
+    (typeof request.registryId !== "string" || Constraints.registryId(request.registryId) !== undefined)
+  ) return false
+  const { imageDigest: digest, imageTag: tag } = id
+  if (digest !== undefined && typeof digest !== "string") return false
+  if (tag !== undefined && (typeof tag !== "string" || Constraints.imageTag(tag) !== undefined)) return false
+  if (Constraints.repositoryName(request.repositoryName) !== undefined) return false
   const malformed = digest !== undefined && Constraints.imageDigest(digest) !== undefined
-  if (!malformed && (digest !== undefined || tag !== undefined)) return undefined
-  return Errors.imageNotFound({ registryId, repositoryName: request.repositoryName }, {
-    imageDigest: digest,
-    imageTag: tag
-  })
+  return malformed || (digest === undefined && tag === undefined)
+}
+
+/** Validates `input`, letting through what the house rule answers as "image not found" at the image check. */
+const validateUnderRules = (input: unknown, rules: ScanRules) => {
+  const result = validate(input)
+  return result._tag === "Left" && isUnresolvableImageId(input, rules)
+    ? Either.right(input as StartImageScanRequest)
+    : result
 }
 
 /**
@@ -140,17 +155,15 @@ export const decide = <R, I extends ImageFacts>(
   for (const check of rules.checkOrder) {
     switch (check) {
       case "validation": {
-        const result = validate(input)
-        if (result._tag === "Left") {
-          return refused(invalidImageIdError(input, rules, registryId()) ?? result.left)
-        }
+        const result = validateUnderRules(input, rules)
+        if (result._tag === "Left") return refused(result.left)
         request = result.right
         break
       }
       case "repository": {
         if (request === undefined) {
           // Validation comes later in this order: only a well-formed name can be looked up.
-          const result = validate(input)
+          const result = validateUnderRules(input, rules)
           if (result._tag === "Left") return refused(result.left)
           request = result.right
         }
