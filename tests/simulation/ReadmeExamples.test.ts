@@ -35,7 +35,11 @@ describe("README examples", () => {
     Effect.gen(function*() {
       const driver = yield* MemoryRegistryDriver
       yield* ImageRegistry.createRepository({ repositoryName: "shop/api" })
-      const pushed = yield* ImageRegistry.putImage({ repositoryName: "shop/api", imageManifest: manifest, imageTag: "v1" })
+      const pushed = yield* ImageRegistry.putImage({
+        repositoryName: "shop/api",
+        imageManifest: manifest,
+        imageTag: "v1"
+      })
       yield* driver.setFindings({ imageDigest: pushed.image!.imageId!.imageDigest! }, [
         { name: "CVE-2099-0001", severity: "CRITICAL" }
       ])
@@ -60,7 +64,11 @@ describe("README examples", () => {
     Effect.gen(function*() {
       const driver = yield* MemoryRegistryDriver
       yield* ImageRegistry.createRepository({ repositoryName: "shop/web" })
-      const pushed = yield* ImageRegistry.putImage({ repositoryName: "shop/web", imageManifest: manifest, imageTag: "v2" })
+      const pushed = yield* ImageRegistry.putImage({
+        repositoryName: "shop/web",
+        imageManifest: manifest,
+        imageTag: "v2"
+      })
       yield* driver.setFindings({ imageDigest: pushed.image!.imageId!.imageDigest! }, [
         { name: "CVE-2099-0002", severity: "LOW" }
       ])
