@@ -4,9 +4,9 @@
  *
  * Refusals are on the hot path of a busy registry (most StartImageScan calls in a simulation are
  * refused by the 24 h rule), and an `Error` subclass costs microseconds to construct because of stack
- * capture and field validation. The message builders below therefore construct instances without
- * running the constructor: same prototype, same fields, no stack. `new X({ message })` stays
- * available for tests and callers.
+ * capture and field validation. The message builders below therefore construct instances with the
+ * native Error constructor alone and stack capture off: same prototype, same fields, a stack of one
+ * line. `new X({ message })` stays available for tests and callers; both compare equal.
  *
  * @since 0.1.0
  */
@@ -184,10 +184,25 @@ export const unsafeMake = <C extends (new(props: any, options?: any) => any) & {
   Class: C,
   fields: ConstructorParameters<C>[0]
 ): InstanceType<C> => {
-  const error = Object.create(Class.prototype)
+  // A real Error (so it is an `[object Error]` to every inspector and equality), built by the native
+  // constructor alone with stack capture switched off: the header line is the whole stack.
+  const limit = V8Error.stackTraceLimit ?? 10
+  V8Error.stackTraceLimit = 0
+  const error = Reflect.construct(Error, [fields.message], Class)
+  V8Error.stackTraceLimit = limit
+  // Fields in the caller's order, then `_tag`: the order the Schema class constructor leaves them in.
+  for (const key in fields) {
+    if (key !== "message" && fields[key] !== undefined) error[key] = fields[key]
+  }
   error._tag = Class._tag
-  return Object.assign(error, fields)
+  // What `Data.Error` keeps for `toJSON`, so both kinds of instance serialise alike.
+  Object.defineProperty(error, plainArgs, { value: fields })
+  return error
 }
+
+const plainArgs = Symbol.for("effect/Data/Error/plainArgs")
+/** `Error` with V8's `stackTraceLimit` (elsewhere the property is inert). */
+const V8Error = Error as ErrorConstructor & { stackTraceLimit?: number }
 
 /** Builds the modelled error named `name` with `message`, or `undefined` if no such error is modelled. */
 export const fromName = (name: string, errorMessage: string): ServiceError | undefined =>

@@ -69,7 +69,8 @@ export const ImageIdentifierRequired = ImageIdentifier.pipe(
 export const Timestamp = Schema.Union(
   Schema.transform(Schema.Number, Schema.DateFromSelf, {
     strict: true,
-    decode: (seconds) => new Date(seconds * 1000),
+    // Rounded: epoch seconds with three decimals do not always multiply back to whole milliseconds.
+    decode: (seconds) => new Date(Math.round(seconds * 1000)),
     encode: (date) => date.getTime() / 1000
   }),
   Schema.DateFromSelf

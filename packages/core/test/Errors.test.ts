@@ -1,6 +1,6 @@
 import { Errors } from "@ecr-scan/core"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit } from "effect"
+import { Effect, Equal, Exit } from "effect"
 
 const names = Object.keys(Errors.ServiceErrors) as Array<Errors.ServiceErrorName>
 const where = { registryId: "900915535335", repositoryName: "otchealth-mcp-gateway" }
@@ -41,6 +41,22 @@ describe("Errors", () => {
       }))
       expect(exit).toEqual(Exit.fail(error))
     }))
+
+  it("an error a rule builds equals the same error a test constructs", () => {
+    const at = new Date(Date.UTC(2026, 10, 25))
+    const built = Errors.perImageLimitExceeded(at)
+    const constructed = new Errors.LimitExceededException({
+      message: Errors.PER_IMAGE_LIMIT_MESSAGE,
+      limit: "PER_IMAGE",
+      nextEligibleAt: at
+    })
+    expect(built).toEqual(constructed)
+    expect(Equal.equals(built, constructed)).toBe(true)
+    expect(Object.prototype.toString.call(built)).toBe("[object Error]")
+    expect(built.stack).toBe(`LimitExceededException: ${Errors.PER_IMAGE_LIMIT_MESSAGE}`)
+    expect(JSON.parse(JSON.stringify(built))).toEqual(JSON.parse(JSON.stringify(constructed)))
+    expect(built).not.toEqual(Errors.perImageLimitExceeded(new Date(at.getTime() + 1)))
+  })
 
   it("a constructed error validates its fields; unsafeMake does not need to", () => {
     expect(() => new Errors.LimitExceededException({ message: "m", limit: "BOTH" as any })).toThrow()

@@ -142,7 +142,9 @@ export const make = (
       (message) => new InvalidMemoryRegistryOptions({ message: `invalid house rules: ${message}` })
     )
     const state = yield* Ref.make(RegistryState.empty())
-    const faultRandom = new Utils.PCGRandom(Hash.string(`${seed}\u0000faults`))
+    // Reseeded by `reset`, so that a reset registry draws the same faults as a fresh one.
+    const newFaultRandom = () => new Utils.PCGRandom(Hash.string(`${seed}\u0000faults`))
+    let faultRandom = newFaultRandom()
     const caller = { accountId, region }
 
     // -----------------------------------------------------------------------------------------------------------
@@ -976,7 +978,10 @@ export const make = (
           onLeft: (message) => Effect.fail(new InvalidSnapshot({ message })),
           onRight: (next) => mutate((s) => replace(s, next))
         }),
-      reset: mutate((s) => replace(s, RegistryState.empty()))
+      reset: mutate((s) => {
+        replace(s, RegistryState.empty())
+        faultRandom = newFaultRandom()
+      })
     }
 
     return {

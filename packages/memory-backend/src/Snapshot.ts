@@ -165,6 +165,13 @@ export const toState = (snapshot: RegistrySnapshot): Either.Either<RegistryState
       })
       for (const tag of image.tags) tagIndex.set(tag, image.digest)
     }
+    // An index is as large as its largest image, as PutImage computed it; its manifest alone says 0.
+    // Images come before the indexes that reference them (PutImage requires it), so one pass suffices.
+    for (const image of images.values()) {
+      if (image.references.length === 0) continue
+      const sizes = image.references.map((digest) => images.get(digest)?.sizeInBytes ?? 0)
+      images.set(image.digest, { ...image, sizeInBytes: Math.max(0, ...sizes) })
+    }
     repositories.set(repo.name, {
       name: repo.name,
       createdAt: repo.createdAt,
