@@ -62,6 +62,29 @@ export const StartImageScanResponse = Schema.Struct({
 /** @since 0.1.0 */
 export type StartImageScanResponse = typeof StartImageScanResponse.Type
 
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+const isOptionalValid = (u: unknown, check: Constraints.Check<string>) =>
+  u === undefined || (typeof u === "string" && check(u) === undefined)
+
+const isImageIdRequired = (u: unknown) =>
+  isRecord(u) && (u.imageDigest !== undefined || u.imageTag !== undefined) &&
+  isOptionalValid(u.imageDigest, Constraints.imageDigest) && isOptionalValid(u.imageTag, Constraints.imageTag)
+
+/**
+ * A fast, hand-written guard for `StartImageScanRequest`, the hottest request: what it accepts the
+ * schema accepts (property-tested); the schema decides the rest.
+ */
+export const isStartImageScanRequest = (u: unknown): boolean =>
+  isRecord(u) && typeof u.repositoryName === "string" && Constraints.repositoryName(u.repositoryName) === undefined &&
+  isOptionalValid(u.registryId, Constraints.registryId) && isImageIdRequired(u.imageId)
+
+/** The fast guard of `DescribeImageScanFindingsRequest` (see `isStartImageScanRequest`). */
+export const isDescribeImageScanFindingsRequest = (u: unknown): boolean =>
+  isStartImageScanRequest(u) && isOptionalValid((u as Record<string, unknown>).nextToken, Constraints.nextToken) &&
+  ((u as Record<string, unknown>).maxResults === undefined ||
+    (typeof (u as Record<string, unknown>).maxResults === "number" &&
+      Constraints.range(1, 1000)((u as Record<string, unknown>).maxResults as number) === undefined))
+
 /** `DescribeImageScanFindings` request (paginated by `maxResults`/`nextToken`). */
 export const DescribeImageScanFindingsRequest = Schema.Struct({
   registryId: Schema.optional(RegistryId),

@@ -35,6 +35,12 @@ export interface ManifestInfo {
   readonly isIndex: boolean
 }
 
+// Registries keep millions of these: one shared copy of each well-known media type and of "no references",
+// rather than a fresh string or array per manifest parsed.
+const CANONICAL_MEDIA_TYPES: ReadonlyMap<string, string> = new Map(Object.values(MediaTypes).map((m) => [m, m]))
+const canonical = (mediaType: string) => CANONICAL_MEDIA_TYPES.get(mediaType) ?? mediaType
+const NO_REFERENCES: ReadonlyArray<string> = Object.freeze([])
+
 const invalid = (member: string, text: string) =>
   Either.left(Errors.invalidParameter(Constraints.invalidParameterMessage(member, text)))
 
@@ -86,13 +92,14 @@ export const parse = (
   const layers = Array.isArray(doc.layers) ? doc.layers : Array.isArray(doc.fsLayers) ? doc.fsLayers : []
   const references = isIndex && Array.isArray(doc.manifests)
     ? doc.manifests.map((m) => stringField(m, "digest")).filter((d): d is string => d !== undefined)
-    : []
+    : NO_REFERENCES
   if (isIndex && references.length !== (Array.isArray(doc.manifests) ? doc.manifests.length : 0)) {
     return invalid("ImageManifest", "every manifest of an index must have a digest")
   }
+  const artifactMediaType = stringField(doc.config, "mediaType")
   return Either.right({
-    mediaType,
-    artifactMediaType: stringField(doc.config, "mediaType"),
+    mediaType: canonical(mediaType),
+    artifactMediaType: artifactMediaType === undefined ? undefined : canonical(artifactMediaType),
     sizeInBytes: isIndex ? 0 : sizeOf(doc.config) + layers.reduce((sum: number, layer) => sum + sizeOf(layer), 0),
     layerCount: layers.length,
     references,

@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import * as Either from "effect/Either"
-import { StartImageScanRequest } from "./Api.js"
+import { isStartImageScanRequest, StartImageScanRequest } from "./Api.js"
 import * as Constraints from "./Constraints.js"
 import * as Errors from "./Errors.js"
 import type { ImageIdentifier } from "./Identifiers.js"
@@ -77,7 +77,7 @@ export type Decision<R, I> =
     readonly charge?: { readonly repository: R; readonly image: I; readonly quota: ScanQuota.ScanQuota }
   }
 
-const validate = Validation.validator(StartImageScanRequest)
+const validate = Validation.validator(StartImageScanRequest, isStartImageScanRequest)
 
 /** The message of the `ValidationException` for a manual scan on an ENHANCED registry. */
 export const ENHANCED_MANUAL_SCAN_MESSAGE =

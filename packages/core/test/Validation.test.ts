@@ -1,9 +1,12 @@
 import { Api, Constraints, Validation } from "@ecr-scan/core"
 import { describe, expect, it } from "@effect/vitest"
-import { Either, FastCheck as fc } from "effect"
+import { Either, FastCheck as fc, Schema } from "effect"
 
-const validateStart = Validation.validator(Api.StartImageScanRequest)
-const validateDescribe = Validation.validator(Api.DescribeImageScanFindingsRequest)
+const validateStart = Validation.validator(Api.StartImageScanRequest, Api.isStartImageScanRequest)
+const validateDescribe = Validation.validator(
+  Api.DescribeImageScanFindingsRequest,
+  Api.isDescribeImageScanFindingsRequest
+)
 
 /** The pattern of spec section 2.1, written as the model writes it. */
 const REPOSITORY_NAME_PATTERN = "[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*"
@@ -181,6 +184,30 @@ describe("Validation", () => {
       for (const name of ["a--b", "a__b", "a---b", "a.b/c_d", "team/app--v2__x", "ab", "a".repeat(256)]) {
         expect(Either.isRight(validateStart({ repositoryName: name, imageId: { imageTag: "latest" } }))).toBe(true)
       }
+    })
+  })
+
+  describe("the hand-written fast guards", () => {
+    const isStart = Schema.is(Api.StartImageScanRequest)
+    const isDescribe = Schema.is(Api.DescribeImageScanFindingsRequest)
+    const anything = fc.oneof(
+      startRequest,
+      describeRequest,
+      mutation(startRequest).map((m) => m.input),
+      fc.anything(),
+      fc.record({ repositoryName: fc.anything(), imageId: fc.anything(), registryId: fc.anything() }, {
+        requiredKeys: []
+      })
+    )
+
+    it.prop("accept nothing the schema rejects", [anything], ([input]) => {
+      if (Api.isStartImageScanRequest(input)) expect(isStart(input)).toBe(true)
+      if (Api.isDescribeImageScanFindingsRequest(input)) expect(isDescribe(input)).toBe(true)
+    }, { fastCheck: { numRuns: 2000 } })
+
+    it.prop("accept every well-formed request, so the fast path is the one taken", [startRequest], ([request]) => {
+      expect(Api.isStartImageScanRequest(request)).toBe(true)
+      expect(Api.isDescribeImageScanFindingsRequest({ ...request, maxResults: 10 })).toBe(true)
     })
   })
 

@@ -104,8 +104,11 @@ const tagIsImmutable = (repository: RepositoryState, tag: string) => {
 }
 
 const validators = {
-  StartImageScan: Validation.validator(Api.StartImageScanRequest),
-  DescribeImageScanFindings: Validation.validator(Api.DescribeImageScanFindingsRequest),
+  StartImageScan: Validation.validator(Api.StartImageScanRequest, Api.isStartImageScanRequest),
+  DescribeImageScanFindings: Validation.validator(
+    Api.DescribeImageScanFindingsRequest,
+    Api.isDescribeImageScanFindingsRequest
+  ),
   CreateRepository: Validation.validator(Api.CreateRepositoryRequest),
   DescribeRepositories: Validation.validator(Api.DescribeRepositoriesRequest),
   DeleteRepository: Validation.validator(Api.DeleteRepositoryRequest),
@@ -605,7 +608,8 @@ export const make = (
             subjectDigest: info.right.subjectDigest as Identifiers.ImageDigest | undefined,
             references: info.right.references,
             pushedAt: now,
-            tags: [],
+            // Sized for the tag it gets now: `[]` then `push` would reserve room for 17.
+            tags: tag === undefined ? [] : [tag],
             storage: ScanLifecycle.active,
             lastArchivedAt: undefined,
             lastActivatedAt: undefined,
@@ -620,7 +624,7 @@ export const make = (
           image.lastActivatedAt = now
         }
         if (tag !== undefined && tagOwner !== digest) {
-          image.tags.push(tag)
+          if (existing !== undefined) image.tags.push(tag)
           repository.tagIndex.set(tag, digest)
         }
         if (existing === undefined) scanOnPush(s, repository, image, now)
