@@ -7,7 +7,8 @@ export default defineConfig({
   resolve: {
     alias: {
       "@ecr-scan/core": src("core"),
-      "@ecr-scan/memory-backend": src("memory-backend")
+      "@ecr-scan/memory-backend": src("memory-backend"),
+      "@ecr-scan/emulator": src("emulator")
     }
   },
   test: {

@@ -14,7 +14,7 @@ import type { RegistrySnapshot } from "./Snapshot.js"
 /** Which image an override applies to: a digest, in one repository or in all. */
 export interface ImageTarget {
   readonly imageDigest: string
-  readonly repositoryName?: string
+  readonly repositoryName?: string | undefined
 }
 
 /** A fault to inject. */

@@ -12,3 +12,5 @@ export * from "./MemoryRegistryDriver.js"
 export * as Snapshot from "./Snapshot.js"
 /** Seeded synthetic findings. */
 export * as SyntheticFindings from "./SyntheticFindings.js"
+/** A settable clock for long simulations and virtual time. */
+export * as VirtualClock from "./VirtualClock.js"

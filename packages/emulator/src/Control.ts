@@ -1,0 +1,195 @@
+/**
+ * The control endpoints, under `/_ecr-scan/`: what tests need and AWS has no API for. Move or set the
+ * virtual clock, fix findings or a FAILED outcome for an image, plan faults, reset, export and import
+ * the state, read the quota. Served by an `HttpRouter`; every reply is JSON, errors included.
+ *
+ * @since 0.1.0
+ */
+import { ScanModel } from "@ecr-scan/core"
+import { MemoryRegistryDriver, type MemoryRegistryDriverService, Snapshot } from "@ecr-scan/memory-backend"
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import { EmulatorClock } from "./EmulatorClock.js"
+
+/** The reserved path prefix of the control endpoints. */
+export const PREFIX = "/_ecr-scan"
+
+const ImageTarget = {
+  imageDigest: Schema.String,
+  repositoryName: Schema.optional(Schema.String)
+}
+
+/** Bodies of the control endpoints. */
+export const Bodies = {
+  advance: Schema.Struct({ duration: Schema.String }),
+  set: Schema.Struct({ time: Schema.Union(Schema.Number, Schema.String) }),
+  findings: Schema.Struct({ ...ImageTarget, findings: Schema.Array(ScanModel.ImageScanFinding) }),
+  outcome: Schema.Struct({
+    ...ImageTarget,
+    outcome: Schema.Literal("COMPLETE", "FAILED", "UNSUPPORTED_IMAGE", "FINDINGS_UNAVAILABLE")
+  }),
+  fault: Schema.Struct({
+    operation: Schema.String,
+    error: Schema.optional(Schema.String),
+    message: Schema.optional(Schema.String),
+    count: Schema.optional(Schema.Number),
+    probability: Schema.optional(Schema.Number)
+  })
+}
+
+class ControlError extends Schema.TaggedError<ControlError>()("ControlError", {
+  status: Schema.Number,
+  message: Schema.String
+}) {}
+
+const badRequest = (message: string) => new ControlError({ status: 400, message })
+
+const body = <A, I>(schema: Schema.Schema<A, I>) =>
+  HttpServerRequest.schemaBodyJson(schema).pipe(
+    Effect.mapError((error) =>
+      badRequest(
+        ParseResult.isParseError(error)
+          ? ParseResult.TreeFormatter.formatErrorSync(error)
+          : "The request body is not valid JSON"
+      )
+    )
+  )
+
+const driver = Effect.flatMap(
+  Effect.serviceOption(MemoryRegistryDriver),
+  Option.match({
+    onNone: () =>
+      Effect.fail(
+        new ControlError({
+          status: 501,
+          message: "The backend in use has no test driver (it is not the in-memory registry)"
+        })
+      ),
+    onSome: (d): Effect.Effect<MemoryRegistryDriverService> => Effect.succeed(d)
+  })
+)
+
+const virtualClock = Effect.flatMap(EmulatorClock, (clock) =>
+  clock.virtual === undefined
+    ? Effect.fail(
+      new ControlError({ status: 409, message: "The emulator runs on the real clock; start it with --clock virtual" })
+    )
+    : Effect.succeed(clock.virtual))
+
+const clockReply = Effect.flatMap(
+  EmulatorClock,
+  (clock) => Effect.map(clock.now, (now) => ({ mode: clock.mode, now: new Date(now).toISOString(), epochMillis: now }))
+)
+
+/** Runs a driver call on the clock the registry's operations run on. */
+const onRegistryClock = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.flatMap(EmulatorClock, (clock) => clock.run(effect))
+
+const json = (value: unknown, status = 200) => HttpServerResponse.unsafeJson(value, { status })
+
+const ok = Effect.as(Effect.void, json({ ok: true }))
+
+const parseTime = (time: number | string) => {
+  const millis = typeof time === "number" ? time : Date.parse(time)
+  return Number.isFinite(millis) ? Effect.succeed(millis) : Effect.fail(badRequest(`Not an instant: ${time}`))
+}
+
+/** The control endpoints. */
+export const router = HttpRouter.empty.pipe(
+  HttpRouter.get(`${PREFIX}/health`, Effect.succeed(json({ status: "ok" }))),
+  HttpRouter.get(`${PREFIX}/clock`, Effect.map(clockReply, (c) => json(c))),
+  HttpRouter.post(
+    `${PREFIX}/clock/advance`,
+    Effect.gen(function*() {
+      const { duration } = yield* body(Bodies.advance)
+      const decoded = Duration.decodeUnknown(duration)
+      if (Option.isNone(decoded) || !Duration.isFinite(decoded.value)) {
+        return yield* badRequest(`Not a duration: ${duration} (try "25 hours" or "90 seconds")`)
+      }
+      const clock = yield* virtualClock
+      yield* clock.advance(decoded.value)
+      return json(yield* clockReply)
+    })
+  ),
+  HttpRouter.post(
+    `${PREFIX}/clock/set`,
+    Effect.gen(function*() {
+      const { time } = yield* body(Bodies.set)
+      const millis = yield* parseTime(time)
+      const clock = yield* virtualClock
+      yield* clock.setTime(millis)
+      return json(yield* clockReply)
+    })
+  ),
+  HttpRouter.post(
+    `${PREFIX}/findings`,
+    Effect.gen(function*() {
+      const { findings, ...target } = yield* body(Bodies.findings)
+      yield* Effect.flatMap(driver, (d) => d.setFindings(target, findings))
+      return yield* ok
+    })
+  ),
+  HttpRouter.post(
+    `${PREFIX}/outcome`,
+    Effect.gen(function*() {
+      const { outcome, ...target } = yield* body(Bodies.outcome)
+      yield* Effect.flatMap(driver, (d) => d.setScanOutcome(target, outcome))
+      return yield* ok
+    })
+  ),
+  HttpRouter.post(
+    `${PREFIX}/faults`,
+    Effect.gen(function*() {
+      const plan = yield* body(Bodies.fault)
+      const d = yield* driver
+      yield* d.planFault(plan as Parameters<MemoryRegistryDriverService["planFault"]>[0]).pipe(
+        Effect.mapError((e) => badRequest(e.message))
+      )
+      return yield* ok
+    })
+  ),
+  HttpRouter.del(`${PREFIX}/faults`, Effect.zipRight(Effect.flatMap(driver, (d) => d.clearFaults), ok)),
+  HttpRouter.post(`${PREFIX}/reset`, Effect.zipRight(Effect.flatMap(driver, (d) => d.reset), ok)),
+  // On the registry's clock: read on the wall clock, a virtual registry's quota would be pruned at the wrong instant.
+  HttpRouter.get(
+    `${PREFIX}/quota`,
+    Effect.map(onRegistryClock(Effect.flatMap(driver, (d) => d.quotaUsage)), (usage) => json(usage))
+  ),
+  HttpRouter.get(
+    `${PREFIX}/state`,
+    Effect.flatMap(driver, (d) => d.snapshot).pipe(
+      Effect.flatMap(Schema.encode(Snapshot.RegistrySnapshot)),
+      Effect.map((snapshot) => json(snapshot)),
+      Effect.orDie
+    )
+  ),
+  HttpRouter.put(
+    `${PREFIX}/state`,
+    Effect.gen(function*() {
+      const snapshot = yield* body(Snapshot.RegistrySnapshot)
+      const d = yield* driver
+      yield* d.restore(snapshot).pipe(Effect.mapError((e) => badRequest(e.message)))
+      return yield* ok
+    })
+  )
+)
+
+/** The control app: the router, with every failure answered as JSON rather than an empty reply. */
+export const app = router.pipe(
+  Effect.catchAll((error) =>
+    Effect.succeed(
+      error._tag === "ControlError"
+        ? json({ error: error.message }, error.status)
+        : error._tag === "RouteNotFound"
+        ? json({ error: `No control endpoint ${error.request.method} ${error.request.url}` }, 404)
+        : json({ error: "The request could not be read" }, 400)
+    )
+  ),
+  Effect.catchAllDefect(() => Effect.succeed(json({ error: "Internal error in a control endpoint" }, 500)))
+)

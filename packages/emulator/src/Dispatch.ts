@@ -1,0 +1,91 @@
+/**
+ * From an operation name and a decoded JSON body to a wire reply, through the core's ports. Never
+ * fails and never dies: every outcome, including a defect in a backend, becomes an AWS-shaped reply.
+ *
+ * Requests are validated by the backend (the core's schemas, in the order of checks); a member of the
+ * wrong JSON type is answered, as AWS's deserializer does, with `SerializationException`. Replies are
+ * encoded by the core's response schemas (epoch-second timestamps, absent members omitted).
+ *
+ * @since 0.1.0
+ */
+import { Api, type Errors, ImageRegistry, ImageScanner, Validation } from "@ecr-scan/core"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import * as Wire from "./Wire.js"
+
+/** Answers one request. */
+export type Dispatcher = (operation: string, input: unknown) => Effect.Effect<Wire.WireReply>
+
+type Call = (input: unknown) => Effect.Effect<unknown, Errors.EcrError>
+
+interface Entry {
+  readonly call: Call
+  readonly encode: (value: unknown) => Wire.WireReply
+  readonly violation: (input: unknown) => Validation.Violation | undefined
+}
+
+const encoderOf = (schema: Schema.Schema.AnyNoContext) => {
+  const encode = Schema.encodeEither(schema)
+  return (value: unknown): Wire.WireReply =>
+    Either.match(encode(value), {
+      onLeft: () => Wire.faults.internal(),
+      onRight: (encoded) => ({ status: 200, body: JSON.stringify(encoded) })
+    })
+}
+
+/** Builds the dispatcher over the ports in the environment. */
+export const make: Effect.Effect<Dispatcher, never, ImageScanner | ImageRegistry> = Effect.gen(function*() {
+  const scanner = yield* ImageScanner
+  const registry = yield* ImageRegistry
+  const calls: { readonly [K in Api.OperationName]: Call } = {
+    StartImageScan: scanner.startImageScan as Call,
+    DescribeImageScanFindings: scanner.describeImageScanFindings as Call,
+    CreateRepository: registry.createRepository as Call,
+    DescribeRepositories: registry.describeRepositories as Call,
+    DeleteRepository: registry.deleteRepository as Call,
+    PutImage: registry.putImage as Call,
+    BatchGetImage: registry.batchGetImage as Call,
+    BatchDeleteImage: registry.batchDeleteImage as Call,
+    DescribeImages: registry.describeImages as Call,
+    PutImageScanningConfiguration: registry.putImageScanningConfiguration as Call,
+    PutRegistryScanningConfiguration: registry.putRegistryScanningConfiguration as Call,
+    GetRegistryScanningConfiguration: registry.getRegistryScanningConfiguration as Call,
+    BatchGetRepositoryScanningConfiguration: registry.batchGetRepositoryScanningConfiguration as Call,
+    UpdateImageStorageClass: registry.updateImageStorageClass as Call
+  }
+  const table = new Map<string, Entry>(
+    (Object.keys(calls) as Array<Api.OperationName>).map((name) => {
+      const operation = Api.Operations[name]
+      return [name, {
+        call: calls[name],
+        encode: encoderOf(operation.response),
+        violation: Validation.violations(operation.request as Schema.Schema<unknown, unknown>)
+      }] as const
+    })
+  )
+
+  return (name, input) => {
+    const entry = table.get(name)
+    if (entry === undefined) return Effect.succeed(Wire.faults.notImplemented(name))
+    return entry.call(input).pipe(
+      Effect.matchCause({
+        onSuccess: entry.encode,
+        onFailure: (cause) => {
+          const failure = Cause.failureOption(cause)
+          if (failure._tag === "None") return Wire.faults.internal()
+          const error = failure.value
+          if (error._tag === "InvalidParameterException") {
+            // A member of the wrong JSON type never reaches AWS's validation: its deserializer refuses it.
+            const violation = entry.violation(input)
+            if (violation !== undefined && violation.kind === "type") {
+              return Wire.faults.serialization(violation.member, violation.constraint)
+            }
+          }
+          return Wire.failureReply(error)
+        }
+      })
+    )
+  }
+})

@@ -1,0 +1,76 @@
+/**
+ * The awsJson1_1 wire protocol as ECR speaks it: `POST /`, the operation in `X-Amz-Target`,
+ * `application/x-amz-json-1.1` both ways, `x-amzn-RequestId` on every reply, and errors as
+ * `{"__type": "<Name>", "message": "<text>"}` with 400 (500 for `ServerException`).
+ *
+ * @since 0.1.0
+ */
+import type { Errors } from "@ecr-scan/core"
+import { Errors as ErrorModule } from "@ecr-scan/core"
+
+/** The target prefix of ECR's operations. */
+export const TARGET_PREFIX = "AmazonEC2ContainerRegistry_V20150921."
+
+/** The content type of requests and replies. */
+export const CONTENT_TYPE = "application/x-amz-json-1.1"
+
+/** A reply before it is written: status, body and, for errors, the error's name. */
+export interface WireReply {
+  readonly status: number
+  readonly body: string
+  readonly errorType?: string
+}
+
+/** The operation named by an `X-Amz-Target` header, or `undefined` when the header names none of ECR's. */
+export const operationOf = (target: string | undefined): string | undefined =>
+  target !== undefined && target.startsWith(TARGET_PREFIX) && target.length > TARGET_PREFIX.length
+    ? target.slice(TARGET_PREFIX.length)
+    : undefined
+
+/** An error reply. */
+export const errorReply = (status: number, type: string, message: string): WireReply => ({
+  status,
+  body: JSON.stringify({ __type: type, message }),
+  errorType: type
+})
+
+/** The reply for any failure a port can report. */
+export const failureReply = (error: Errors.EcrError): WireReply => {
+  switch (error._tag) {
+    case "UnknownEcrError":
+      return errorReply(error.httpStatus ?? 400, error.code, error.message)
+    case "TransportError":
+      return errorReply(500, "ServerException", `The backend could not answer: ${error.message}`)
+    default:
+      return errorReply(ErrorModule.httpStatus(error._tag), error._tag, error.message)
+  }
+}
+
+/** Protocol-level faults, answered before any operation runs. */
+export const faults = {
+  unknownOperation: (target: string | undefined) =>
+    errorReply(
+      400,
+      "UnknownOperationException",
+      target === undefined ? "Missing X-Amz-Target header" : `Unknown operation ${target}`
+    ),
+  notImplemented: (operation: string) =>
+    errorReply(400, "UnknownOperationException", `The ecr-scan emulator does not implement ${operation}`),
+  malformedJson: () => errorReply(400, "SerializationException", "The request body is not valid JSON"),
+  notAnObject: () => errorReply(400, "SerializationException", "The request body must be a JSON object"),
+  serialization: (member: string, expected: string) =>
+    errorReply(400, "SerializationException", `Unexpected value at '${member}': ${expected}`),
+  contentType: (contentType: string | undefined) =>
+    errorReply(
+      400,
+      "UnknownOperationException",
+      `Unsupported Content-Type ${contentType ?? "(none)"}; ECR expects ${CONTENT_TYPE}`
+    ),
+  tooLarge: (limit: number) =>
+    errorReply(413, "RequestEntityTooLargeException", `The request body is larger than ${limit} bytes`),
+  wrongMethod: (method: string | undefined) =>
+    errorReply(405, "UnknownOperationException", `Method ${method ?? "(none)"} is not allowed; ECR expects POST /`),
+  wrongPath: (path: string | undefined) =>
+    errorReply(404, "UnknownOperationException", `No resource at ${path ?? "(none)"}; ECR expects POST /`),
+  internal: () => errorReply(500, "ServerException", "An internal error occurred in the emulator.")
+} as const

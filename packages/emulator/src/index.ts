@@ -1,0 +1,20 @@
+/**
+ * @ecr-scan/emulator: a local Amazon ECR endpoint speaking awsJson1_1 over the core's ports.
+ *
+ * @since 0.1.0
+ */
+
+/** The control endpoints. */
+export * as Control from "./Control.js"
+/** From operation and body to a wire reply. */
+export * as Dispatch from "./Dispatch.js"
+/** The emulator on the in-memory registry. */
+export * as Emulator from "./Emulator.js"
+/** The emulator's clock. */
+export * as EmulatorClock from "./EmulatorClock.js"
+/** The emulator's command line. */
+export * as EmulatorCommand from "./EmulatorCommand.js"
+/** The HTTP server. */
+export * as Server from "./Server.js"
+/** The awsJson1_1 wire protocol. */
+export * as Wire from "./Wire.js"
