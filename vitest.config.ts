@@ -8,7 +8,8 @@ export default defineConfig({
     alias: {
       "@ecr-scan/core": src("core"),
       "@ecr-scan/memory-backend": src("memory-backend"),
-      "@ecr-scan/emulator": src("emulator")
+      "@ecr-scan/emulator": src("emulator"),
+      "@ecr-scan/aws-backend": src("aws-backend")
     }
   },
   test: {

@@ -488,6 +488,8 @@ export const isOperationName = (name: string): name is OperationName =>
 
 /** The request type (what a caller sends, as plain JSON-like data) of an operation. */
 export type RequestOf<Name extends OperationName> = Schema.Schema.Encoded<(typeof Operations)[Name]["request"]>
+/** The validated request type of an operation. */
+export type RequestTypeOf<Name extends OperationName> = Schema.Schema.Type<(typeof Operations)[Name]["request"]>
 /** The response type of an operation. */
 export type ResponseOf<Name extends OperationName> = Schema.Schema.Type<(typeof Operations)[Name]["response"]>
 /** The modelled errors of an operation. */

@@ -7,18 +7,18 @@
  * @since 0.1.0
  */
 import * as Either from "effect/Either"
-import { isStartImageScanRequest, StartImageScanRequest } from "./Api.js"
+import type { StartImageScanRequest } from "./Api.js"
 import * as Constraints from "./Constraints.js"
 import * as Errors from "./Errors.js"
 import type { ImageIdentifier } from "./Identifiers.js"
 import { isImageConfigMediaType, isImageIndexMediaType } from "./ImageModel.js"
 import * as ImageResolution from "./ImageResolution.js"
 import * as ImageScanWindow from "./ImageScanWindow.js"
+import * as RequestValidators from "./RequestValidators.js"
 import { isArchivedAt, type ScanRecord, type StorageState } from "./ScanLifecycle.js"
 import type { ScanType } from "./ScanningConfiguration.js"
 import * as ScanQuota from "./ScanQuota.js"
 import type { ScanRules } from "./ScanRules.js"
-import * as Validation from "./Validation.js"
 
 /** What the rule needs to know about an image. */
 export interface ImageFacts {
@@ -77,7 +77,7 @@ export type Decision<R, I> =
     readonly charge?: { readonly repository: R; readonly image: I; readonly quota: ScanQuota.ScanQuota }
   }
 
-const validate = Validation.validator(StartImageScanRequest, isStartImageScanRequest)
+const validate = RequestValidators.validators.StartImageScan
 
 /** The message of the `ValidationException` for a manual scan on an ENHANCED registry. */
 export const ENHANCED_MANUAL_SCAN_MESSAGE =

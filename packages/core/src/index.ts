@@ -38,6 +38,8 @@ export * as ScanLifecycle from "./ScanLifecycle.js"
 export * as ScanModel from "./ScanModel.js"
 /** The account quota. */
 export * as ScanQuota from "./ScanQuota.js"
+/** One request validator per operation. */
+export * as RequestValidators from "./RequestValidators.js"
 /** The house rules. */
 export * as ScanRules from "./ScanRules.js"
 /** The decision of StartImageScan. */

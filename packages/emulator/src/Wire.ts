@@ -41,6 +41,19 @@ export const failureReply = (error: Errors.EcrError): WireReply => {
       return errorReply(error.httpStatus ?? 400, error.code, error.message)
     case "TransportError":
       return errorReply(500, "ServerException", `The backend could not answer: ${error.message}`)
+    case "LimitExceededException": {
+      // Beyond AWS's two members, which limit and when the image is next eligible (epoch seconds):
+      // SDKs keep unknown members of an error body, so ecr-scan's AWS backend recovers them.
+      const extra = {
+        ...(error.limit === undefined ? {} : { limit: error.limit }),
+        ...(error.nextEligibleAt === undefined ? {} : { nextEligibleAt: error.nextEligibleAt.getTime() / 1000 })
+      }
+      return {
+        status: 400,
+        body: JSON.stringify({ __type: error._tag, message: error.message, ...extra }),
+        errorType: error._tag
+      }
+    }
     default:
       return errorReply(ErrorModule.httpStatus(error._tag), error._tag, error.message)
   }

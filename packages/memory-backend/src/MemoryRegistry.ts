@@ -24,8 +24,8 @@ import {
   type ScanningConfiguration,
   ScanQuota,
   ScanRules,
-  StartImageScanRule,
-  Validation
+  RequestValidators,
+  StartImageScanRule
 } from "@ecr-scan/core"
 import type { Failure, ScanModel } from "@ecr-scan/core"
 import * as Context from "effect/Context"
@@ -103,25 +103,7 @@ const tagIsImmutable = (repository: RepositoryState, tag: string) => {
   }
 }
 
-const validators = {
-  StartImageScan: Validation.validator(Api.StartImageScanRequest, Api.isStartImageScanRequest),
-  DescribeImageScanFindings: Validation.validator(
-    Api.DescribeImageScanFindingsRequest,
-    Api.isDescribeImageScanFindingsRequest
-  ),
-  CreateRepository: Validation.validator(Api.CreateRepositoryRequest),
-  DescribeRepositories: Validation.validator(Api.DescribeRepositoriesRequest),
-  DeleteRepository: Validation.validator(Api.DeleteRepositoryRequest),
-  PutImage: Validation.validator(Api.PutImageRequest),
-  BatchGetImage: Validation.validator(Api.BatchGetImageRequest),
-  BatchDeleteImage: Validation.validator(Api.BatchDeleteImageRequest),
-  DescribeImages: Validation.validator(Api.DescribeImagesRequest),
-  PutImageScanningConfiguration: Validation.validator(Api.PutImageScanningConfigurationRequest),
-  PutRegistryScanningConfiguration: Validation.validator(Api.PutRegistryScanningConfigurationRequest),
-  GetRegistryScanningConfiguration: Validation.validator(Api.GetRegistryScanningConfigurationRequest),
-  BatchGetRepositoryScanningConfiguration: Validation.validator(Api.BatchGetRepositoryScanningConfigurationRequest),
-  UpdateImageStorageClass: Validation.validator(Api.UpdateImageStorageClassRequest)
-} satisfies { [K in Api.OperationName]: Validation.Validator<unknown> }
+const validators = RequestValidators.validators
 
 /**
  * Builds an in-memory registry. Most programs want `layer`; this is for code that needs the services

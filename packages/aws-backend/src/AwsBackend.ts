@@ -1,0 +1,198 @@
+/**
+ * The core's ports over `@aws-sdk/client-ecr`: real ECR (or anything that speaks its protocol) behind
+ * the same `ImageScanner` and `ImageRegistry` the in-memory registry provides. Swapping backends is
+ * one layer:
+ *
+ * ```ts
+ * program.pipe(Effect.provide(AwsBackend.layer({ region: "eu-west-1" })))
+ * ```
+ *
+ * Each call validates the request with the core's schemas before it is sent (the JS SDK validates
+ * nothing), sends it with the fiber's abort signal (interrupting the fiber cancels the request),
+ * decodes the response with the core's schemas, maps every failure through `ErrorMapping`, and runs in
+ * a span `ECR.<Operation>` with the AWS semantic-convention attributes.
+ *
+ * @since 0.1.0
+ */
+import * as Sdk from "@aws-sdk/client-ecr"
+import {
+  Api,
+  type Errors,
+  type Failure,
+  ImageRegistry,
+  type ImageRegistryService,
+  ImageScanner,
+  type ImageScannerService,
+  RequestValidators
+} from "@ecr-scan/core"
+import { Errors as ErrorModule } from "@ecr-scan/core"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as EcrClientInstance from "./EcrClientInstance.js"
+import * as ErrorMapping from "./ErrorMapping.js"
+
+type Command = new(input: any) => any
+
+const commands: { readonly [K in Api.OperationName]: Command } = {
+  StartImageScan: Sdk.StartImageScanCommand,
+  DescribeImageScanFindings: Sdk.DescribeImageScanFindingsCommand,
+  CreateRepository: Sdk.CreateRepositoryCommand,
+  DescribeRepositories: Sdk.DescribeRepositoriesCommand,
+  DeleteRepository: Sdk.DeleteRepositoryCommand,
+  PutImage: Sdk.PutImageCommand,
+  BatchGetImage: Sdk.BatchGetImageCommand,
+  BatchDeleteImage: Sdk.BatchDeleteImageCommand,
+  DescribeImages: Sdk.DescribeImagesCommand,
+  PutImageScanningConfiguration: Sdk.PutImageScanningConfigurationCommand,
+  PutRegistryScanningConfiguration: Sdk.PutRegistryScanningConfigurationCommand,
+  GetRegistryScanningConfiguration: Sdk.GetRegistryScanningConfigurationCommand,
+  BatchGetRepositoryScanningConfiguration: Sdk.BatchGetRepositoryScanningConfigurationCommand,
+  UpdateImageStorageClass: Sdk.UpdateImageStorageClassCommand
+}
+
+type Port<Name extends Api.OperationName> = (
+  request: Api.RequestOf<Name>
+) => Effect.Effect<Api.ResponseOf<Name>, Failure<Name>>
+
+/** One operation through the client. */
+const operation = <Name extends Api.OperationName>(client: Sdk.ECRClient, name: Name): Port<Name> => {
+  const validate = RequestValidators.validators[name] as (input: unknown) => Either.Either<unknown, Errors.EcrError>
+  const decode = Schema.decodeUnknownEither(
+    Api.Operations[name].response as unknown as Schema.Schema<Api.ResponseOf<Name>, unknown>
+  )
+  const Command = commands[name]
+  return Effect.fn(`ECR.${name}`, {
+    kind: "client",
+    attributes: { "rpc.system": "aws-api", "rpc.service": "ECR", "rpc.method": name }
+  })(
+    function*(input: Api.RequestOf<Name>) {
+      const request = validate(input)
+      if (Either.isLeft(request)) return yield* Effect.fail(request.left)
+      const output: { readonly $metadata?: { readonly requestId?: string } } = yield* Effect.tryPromise({
+        try: (signal) => client.send(new Command(request.right), { abortSignal: signal }),
+        catch: (thrown) => ErrorMapping.fromSdkError(name, thrown)
+      })
+      const requestId = output.$metadata?.requestId
+      if (requestId !== undefined) yield* Effect.annotateCurrentSpan("aws.request_id", requestId)
+      const decoded = decode(output)
+      if (Either.isLeft(decoded)) {
+        return yield* Effect.fail(ErrorModule.unsafeMake(ErrorModule.TransportError, {
+          reason: "InvalidResponse",
+          message: `The ${name} response does not match the service model: ${decoded.left.message}`,
+          cause: decoded.left
+        }))
+      }
+      return decoded.right
+    },
+    Effect.tapError((error: Errors.EcrError) =>
+      Effect.annotateCurrentSpan({
+        "error.type": error._tag === "UnknownEcrError" ? error.code : error._tag,
+        ...(error._tag === "UnknownEcrError" && error.requestId !== undefined
+          ? { "aws.request_id": error.requestId }
+          : {})
+      })
+    )
+  ) as unknown as Port<Name>
+}
+
+/** The two ports over a client. */
+export interface AwsBackend {
+  readonly scanner: ImageScannerService
+  readonly registry: ImageRegistryService
+}
+
+/** The ports over the client in the environment. */
+export const make: Effect.Effect<AwsBackend, never, EcrClientInstance.EcrClientInstance> = Effect.map(
+  EcrClientInstance.EcrClientInstance,
+  (client) => ({
+    scanner: {
+      startImageScan: operation(client, "StartImageScan"),
+      describeImageScanFindings: operation(client, "DescribeImageScanFindings")
+    },
+    registry: {
+      createRepository: operation(client, "CreateRepository"),
+      describeRepositories: operation(client, "DescribeRepositories"),
+      deleteRepository: operation(client, "DeleteRepository"),
+      putImage: operation(client, "PutImage"),
+      batchGetImage: operation(client, "BatchGetImage"),
+      batchDeleteImage: operation(client, "BatchDeleteImage"),
+      describeImages: operation(client, "DescribeImages"),
+      putImageScanningConfiguration: operation(client, "PutImageScanningConfiguration"),
+      putRegistryScanningConfiguration: operation(client, "PutRegistryScanningConfiguration"),
+      getRegistryScanningConfiguration: operation(client, "GetRegistryScanningConfiguration"),
+      batchGetRepositoryScanningConfiguration: operation(client, "BatchGetRepositoryScanningConfiguration"),
+      updateImageStorageClass: operation(client, "UpdateImageStorageClass")
+    }
+  })
+)
+
+const portsLayer: Layer.Layer<ImageScanner | ImageRegistry, never, EcrClientInstance.EcrClientInstance> = Layer
+  .effectContext(
+    Effect.map(
+      make,
+      (backend) => Context.make(ImageScanner, backend.scanner).pipe(Context.add(ImageRegistry, backend.registry))
+    )
+  )
+
+/** The ports over a client you build (its lifetime is the layer's: it is destroyed with it). */
+export const baseLayer = (makeClient: () => Sdk.ECRClient): Layer.Layer<ImageScanner | ImageRegistry> =>
+  portsLayer.pipe(Layer.provide(EcrClientInstance.layerFrom(makeClient)))
+
+/** The ports over a client for `config` (the SDK's config; credentials from its default chain unless given). */
+export const layer = (config: Sdk.ECRClientConfig = {}): Layer.Layer<ImageScanner | ImageRegistry> =>
+  portsLayer.pipe(Layer.provide(EcrClientInstance.layer(config)))
+
+/** What `layerConfig` reads. */
+export interface AwsBackendConfig {
+  readonly region: Option.Option<string>
+  readonly endpoint: Option.Option<string>
+  readonly accessKeyId: Option.Option<Redacted.Redacted>
+  readonly secretAccessKey: Option.Option<Redacted.Redacted>
+  readonly sessionToken: Option.Option<Redacted.Redacted>
+  readonly maxAttempts: Option.Option<number>
+}
+
+/**
+ * The default configuration, from the usual environment variables: `AWS_REGION`, `AWS_ENDPOINT_URL_ECR`
+ * (or `AWS_ENDPOINT_URL`), `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` (secrets as
+ * `Redacted`), `AWS_MAX_ATTEMPTS`. Anything absent is left to the SDK's own resolution.
+ */
+export const defaultConfig: Config.Config<AwsBackendConfig> = Config.all({
+  region: Config.option(Config.string("AWS_REGION")),
+  endpoint: Config.option(
+    Config.string("AWS_ENDPOINT_URL_ECR").pipe(Config.orElse(() => Config.string("AWS_ENDPOINT_URL")))
+  ),
+  accessKeyId: Config.option(Config.redacted("AWS_ACCESS_KEY_ID")),
+  secretAccessKey: Config.option(Config.redacted("AWS_SECRET_ACCESS_KEY")),
+  sessionToken: Config.option(Config.redacted("AWS_SESSION_TOKEN")),
+  maxAttempts: Config.option(Config.integer("AWS_MAX_ATTEMPTS"))
+})
+
+/** The SDK client config for a resolved `AwsBackendConfig`. */
+export const clientConfig = (config: AwsBackendConfig): Sdk.ECRClientConfig => {
+  const out: { -readonly [K in keyof Sdk.ECRClientConfig]: Sdk.ECRClientConfig[K] } = {}
+  if (Option.isSome(config.region)) out.region = config.region.value
+  if (Option.isSome(config.endpoint)) out.endpoint = config.endpoint.value
+  if (Option.isSome(config.maxAttempts)) out.maxAttempts = config.maxAttempts.value
+  if (Option.isSome(config.accessKeyId) && Option.isSome(config.secretAccessKey)) {
+    out.credentials = {
+      accessKeyId: Redacted.value(config.accessKeyId.value),
+      secretAccessKey: Redacted.value(config.secretAccessKey.value),
+      ...(Option.isSome(config.sessionToken) ? { sessionToken: Redacted.value(config.sessionToken.value) } : {})
+    }
+  }
+  return out
+}
+
+/** The ports over a client configured through `effect/Config` (`defaultConfig` unless given). */
+export const layerConfig = (
+  config: Config.Config<AwsBackendConfig> = defaultConfig
+): Layer.Layer<ImageScanner | ImageRegistry, ConfigError.ConfigError> =>
+  Layer.unwrapEffect(Effect.map(config, (resolved) => layer(clientConfig(resolved))))

@@ -1,0 +1,14 @@
+/**
+ * @ecr-scan/aws-backend: the core's ECR ports over @aws-sdk/client-ecr.
+ *
+ * @since 0.1.0
+ */
+
+/** The layers. */
+export * as AwsBackend from "./AwsBackend.js"
+/** The scoped SDK client. */
+export * as EcrClientInstance from "./EcrClientInstance.js"
+/** From SDK exceptions to the core's typed errors. */
+export * as ErrorMapping from "./ErrorMapping.js"
+/** The retry strategy that does not retry ECR's LimitExceededException. */
+export * as ScanLimitRetryStrategy from "./ScanLimitRetryStrategy.js"
