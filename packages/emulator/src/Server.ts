@@ -114,8 +114,9 @@ const makeListener = (
       let input: unknown
       try {
         const text = chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8")
-        // The SDKs send `{}` for an empty input; an empty body means the same.
-        input = text.trim() === "" ? {} : JSON.parse(text)
+        // The SDKs send `{}` for an empty input; an empty body means the same. A null member is an
+        // absent one, as AWS's JSON deserializers read it.
+        input = text.trim() === "" ? {} : JSON.parse(text, dropNulls)
       } catch {
         return reply(Wire.faults.malformedJson())
       }
@@ -129,6 +130,8 @@ const makeListener = (
     })
   }
 }
+
+const dropNulls = (_key: string, value: unknown) => value === null ? undefined : value
 
 const line = (method: string | undefined, what: string, status: number, started: number, errorType?: string) =>
   `${method ?? "?"} ${what} ${status}${errorType === undefined ? "" : ` ${errorType}`} ${

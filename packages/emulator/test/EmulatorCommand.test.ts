@@ -36,7 +36,9 @@ describe("Wire", () => {
     expect(limit.status).toBe(400)
     expect(JSON.parse(limit.body)).toEqual({
       __type: "LimitExceededException",
-      message: Errors.PER_IMAGE_LIMIT_MESSAGE
+      message: Errors.PER_IMAGE_LIMIT_MESSAGE,
+      limit: "PER_IMAGE",
+      nextEligibleAt: 0
     })
   })
 })

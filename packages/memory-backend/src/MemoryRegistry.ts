@@ -20,11 +20,11 @@ import {
   Manifest,
   RegistryScanningRules,
   RepositoryModel,
+  RequestValidators,
   ScanLifecycle,
   type ScanningConfiguration,
   ScanQuota,
   ScanRules,
-  RequestValidators,
   StartImageScanRule
 } from "@ecr-scan/core"
 import type { Failure, ScanModel } from "@ecr-scan/core"
