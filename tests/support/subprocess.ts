@@ -65,3 +65,29 @@ export const run = (command: string, args: ReadonlyArray<string>, options: RunOp
     })
     child.stdin.end(options.input ?? "")
   })
+
+/**
+ * At most `n` of the wrapped tasks at a time, the rest queued in order: real clients are CPU-bound
+ * while they start (about a second each), so running more of them than there are cores only makes
+ * every one of them slower.
+ */
+export const limiter = (n: number) => {
+  let running = 0
+  const queue: Array<() => void> = []
+  const release = () => {
+    running -= 1
+    queue.shift()?.()
+  }
+  return <A>(task: () => Promise<A>): Promise<A> =>
+    new Promise<void>((resolve) => {
+      if (running < n) {
+        running += 1
+        resolve()
+      } else {
+        queue.push(() => {
+          running += 1
+          resolve()
+        })
+      }
+    }).then(() => task().finally(release))
+}
