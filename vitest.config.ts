@@ -9,10 +9,13 @@ export default defineConfig({
       "@ecr-scan/core": src("core"),
       "@ecr-scan/memory-backend": src("memory-backend"),
       "@ecr-scan/emulator": src("emulator"),
-      "@ecr-scan/aws-backend": src("aws-backend")
+      "@ecr-scan/aws-backend": src("aws-backend"),
+      "@ecr-scan/cli": src("cli")
     }
   },
   test: {
+    // The SDK warns once per process that Node 20 support ends in 2027; it says nothing about the tests.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
     include: ["packages/*/test/**/*.test.ts", "tests/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000

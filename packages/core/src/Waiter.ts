@@ -9,6 +9,7 @@
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Schedule from "effect/Schedule"
 import type * as Api from "./Api.js"
 import { type DescribeImageScanFindingsError, ImageScanner } from "./ImageScanner.js"
@@ -62,6 +63,11 @@ export interface WaitOptions {
    * the push). The JS SDK waiter retries, botocore's fails; default: retry.
    */
   readonly retryScanNotFound?: boolean
+  /** Called after every poll with its outcome (a progress line, a log): the response, or the error. */
+  readonly onPoll?: (
+    outcome: Either.Either<Api.DescribeImageScanFindingsResponse, DescribeImageScanFindingsError>,
+    attempt: number
+  ) => Effect.Effect<void>
 }
 
 /** The statuses a scan passes through on its way to `COMPLETE`. */
@@ -82,7 +88,16 @@ export const waitForImageScanComplete = Effect.fn("ImageScanner.waitForImageScan
     Schedule.intersect(Schedule.spaced(options.delay ?? Duration.seconds(5)), Schedule.recurs(attempts - 1))
   const retryScanNotFound = options.retryScanNotFound ?? true
   let lastStatus: ScanStatus | undefined
+  let attempt = 0
+  const onPoll = options.onPoll
   const poll = ImageScanner.describeImageScanFindings(request).pipe(
+    Effect.tap(() => Effect.sync(() => attempt++)),
+    Effect.tapError(() => Effect.sync(() => attempt++)),
+    (effect) =>
+      onPoll === undefined ? effect : effect.pipe(
+        Effect.tap((response) => onPoll(Either.right(response), attempt)),
+        Effect.tapError((error) => onPoll(Either.left(error), attempt))
+      ),
     Effect.flatMap((response): Effect.Effect<
       Api.DescribeImageScanFindingsResponse,
       ImageScanFailed | ImageScanWillNotComplete | StillInFlight

@@ -10,11 +10,12 @@ import { MemoryRegistryDriver, type MemoryRegistryDriverService, Snapshot } from
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import { parseDuration } from "./Durations.js"
 import { EmulatorClock } from "./EmulatorClock.js"
 
 /** The reserved path prefix of the control endpoints. */
@@ -108,12 +109,10 @@ export const router = HttpRouter.empty.pipe(
     `${PREFIX}/clock/advance`,
     Effect.gen(function*() {
       const { duration } = yield* body(Bodies.advance)
-      const decoded = Duration.decodeUnknown(duration)
-      if (Option.isNone(decoded) || !Duration.isFinite(decoded.value)) {
-        return yield* badRequest(`Not a duration: ${duration} (try "25 hours" or "90 seconds")`)
-      }
+      const millis = parseDuration(duration)
+      if (Either.isLeft(millis)) return yield* badRequest(`Not a duration: ${millis.left}`)
       const clock = yield* virtualClock
-      yield* clock.advance(decoded.value)
+      yield* clock.advance(millis.right)
       return json(yield* clockReply)
     })
   ),

@@ -10,43 +10,15 @@ import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as Console from "effect/Console"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import { parseDurationRange } from "./Durations.js"
 import * as Emulator from "./Emulator.js"
 
 /** The port `npm start` listens on. */
 export const DEFAULT_PORT = 4510
-
-const SHORT = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/
-const UNIT: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }
-
-/** Reads `500ms`, `5s`, `2m`, `5 seconds`, or a number of milliseconds. */
-export const parseDuration = (text: string): Either.Either<number, string> => {
-  const trimmed = text.trim()
-  if (/^\d+$/.test(trimmed)) return Either.right(Number(trimmed))
-  const short = SHORT.exec(trimmed)
-  if (short !== null) return Either.right(Number(short[1]) * UNIT[short[2]])
-  return Option.match(Duration.decodeUnknown(trimmed), {
-    onNone: () => Either.left(`not a duration: '${text}' (try 5s, 500ms, 2m or "5 seconds")`),
-    onSome: (d) => Duration.isFinite(d) ? Either.right(Duration.toMillis(d)) : Either.left(`not finite: '${text}'`)
-  })
-}
-
-/** Reads `MIN` or `MIN..MAX`. */
-export const parseDurationRange = (text: string): Either.Either<{ min: number; max: number }, string> => {
-  const [low, high = low] = text.split("..")
-  return Either.flatMap(
-    parseDuration(low),
-    (min) =>
-      Either.flatMap(parseDuration(high), (max) =>
-        max >= min
-          ? Either.right({ min, max })
-          : Either.left(`the longest scan is shorter than the shortest: '${text}'`))
-  )
-}
 
 const validated = <A>(options: Options.Options<string>, parse: (text: string) => Either.Either<A, string>) =>
   Options.mapEffect(options, (text) =>

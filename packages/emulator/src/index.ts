@@ -8,6 +8,8 @@
 export * as Control from "./Control.js"
 /** From operation and body to a wire reply. */
 export * as Dispatch from "./Dispatch.js"
+/** Durations as typed on a command line. */
+export * as Durations from "./Durations.js"
 /** The emulator on the in-memory registry. */
 export * as Emulator from "./Emulator.js"
 /** The emulator's clock. */

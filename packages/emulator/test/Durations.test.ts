@@ -1,21 +1,27 @@
-import { EmulatorCommand, Wire } from "@ecr-scan/emulator"
+import { Durations, Wire } from "@ecr-scan/emulator"
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 
-describe("EmulatorCommand", () => {
+describe("Durations", () => {
   it("reads scan durations in short, long and millisecond forms", () => {
-    expect(EmulatorCommand.parseDuration("500ms")).toEqual(Either.right(500))
-    expect(EmulatorCommand.parseDuration("5s")).toEqual(Either.right(5_000))
-    expect(EmulatorCommand.parseDuration("2m")).toEqual(Either.right(120_000))
-    expect(EmulatorCommand.parseDuration("5 seconds")).toEqual(Either.right(5_000))
-    expect(EmulatorCommand.parseDuration("750")).toEqual(Either.right(750))
-    expect(Either.isLeft(EmulatorCommand.parseDuration("soon"))).toBe(true)
+    expect(Durations.parseDuration("500ms")).toEqual(Either.right(500))
+    expect(Durations.parseDuration("5s")).toEqual(Either.right(5_000))
+    expect(Durations.parseDuration("2m")).toEqual(Either.right(120_000))
+    expect(Durations.parseDuration("5 seconds")).toEqual(Either.right(5_000))
+    expect(Durations.parseDuration("750")).toEqual(Either.right(750))
+    expect(Either.isLeft(Durations.parseDuration("soon"))).toBe(true)
+  })
+
+  it("reads sums of parts, with or without spaces", () => {
+    expect(Durations.parseDuration("1h30m")).toEqual(Either.right(5_400_000))
+    expect(Durations.parseDuration("23 hours 59 minutes")).toEqual(Either.right(86_340_000))
+    expect(Either.isLeft(Durations.parseDuration("5 bananas"))).toBe(true)
   })
 
   it("reads a range of scan durations and refuses one that runs backwards", () => {
-    expect(EmulatorCommand.parseDurationRange("3s..8s")).toEqual(Either.right({ min: 3_000, max: 8_000 }))
-    expect(EmulatorCommand.parseDurationRange("5s")).toEqual(Either.right({ min: 5_000, max: 5_000 }))
-    expect(Either.isLeft(EmulatorCommand.parseDurationRange("8s..3s"))).toBe(true)
+    expect(Durations.parseDurationRange("3s..8s")).toEqual(Either.right({ min: 3_000, max: 8_000 }))
+    expect(Durations.parseDurationRange("5s")).toEqual(Either.right({ min: 5_000, max: 5_000 }))
+    expect(Either.isLeft(Durations.parseDurationRange("8s..3s"))).toBe(true)
   })
 })
 

@@ -1,0 +1,360 @@
+/**
+ * A command that calls one ECR operation the way the AWS CLI does: one flag per request member
+ * (structures in shorthand or JSON syntax, `file://` for file contents), `--cli-input-json` as the
+ * base with flags overriding it, `--generate-cli-skeleton [input|output]`, auto-pagination with
+ * `--max-items`, `--starting-token`, `--page-size`, `--no-paginate`, and `--output json|text|table`.
+ *
+ * @since 0.1.0
+ */
+import { Api, type Errors, ImageRegistry, ImageScanner } from "@ecr-scan/core"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Encoding from "effect/Encoding"
+import * as Option from "effect/Option"
+import { readFileSync } from "node:fs"
+import * as Backend from "./Backend.js"
+import * as CliFailure from "./CliFailure.js"
+import * as Output from "./Output.js"
+import * as Shorthand from "./Shorthand.js"
+import * as Skeleton from "./Skeleton.js"
+
+/** How a flag's text becomes a member's value. */
+export type MemberKind =
+  | { readonly _tag: "string" }
+  | { readonly _tag: "integer" }
+  | { readonly _tag: "structure"; readonly members: Readonly<Record<string, "string" | "boolean" | "number">> }
+  | { readonly _tag: "structureList"; readonly members: Readonly<Record<string, "string" | "boolean" | "number">> }
+
+/** One request member and its flag. */
+export interface Member {
+  readonly flag: string
+  readonly member: string
+  readonly kind: MemberKind
+  readonly required?: boolean
+}
+
+/** Where a paginated operation keeps its results. */
+export interface Pagination {
+  readonly resultKeys: ReadonlyArray<ReadonlyArray<string>>
+}
+
+/** A command for one operation. */
+export interface OperationSpec {
+  readonly command: string
+  readonly operation: Api.OperationName
+  readonly description: string
+  readonly members: ReadonlyArray<Member>
+  readonly pagination?: Pagination
+}
+
+/** Writes to stdout. */
+export const write = (text: string) => Effect.sync(() => void process.stdout.write(text))
+
+/** Writes to stderr. */
+export const writeError = (text: string) => Effect.sync(() => void process.stderr.write(text))
+
+/** The options every command shares. */
+export const globalOptions = {
+  output: Options.choice("output", ["json", "text", "table"]).pipe(
+    Options.withDefault("json" as const),
+    Options.withDescription("The output format.")
+  ),
+  endpointUrl: Options.text("endpoint-url").pipe(
+    Options.optional,
+    Options.withDescription("Send requests to this URL (an ecr-scan emulator, for example).")
+  ),
+  region: Options.text("region").pipe(Options.optional, Options.withDescription("The AWS region.")),
+  backend: Options.choice("backend", ["aws", "memory"]).pipe(
+    Options.withDefault("aws" as const),
+    Options.withDescription("aws: the AWS SDK (real ECR or --endpoint-url). memory: an in-process registry.")
+  )
+}
+
+/** Reads a flag's text (`file://path` reads the file). */
+export const readText = (flag: string, text: string): Either.Either<string, CliFailure.CliFailure> => {
+  if (!text.startsWith("file://")) return Either.right(text)
+  try {
+    return Either.right(readFileSync(text.slice("file://".length), "utf8"))
+  } catch (error) {
+    return Either.left(CliFailure.parameter(flag, `Unable to load paramfile ${text}: ${(error as Error).message}`))
+  }
+}
+
+const memberValue = (member: Member, raw: string): Either.Either<unknown, CliFailure.CliFailure> =>
+  Either.flatMap(readText(member.flag, raw), (text) => {
+    const fail = (problem: string): Either.Either<unknown, CliFailure.CliFailure> =>
+      Either.left(CliFailure.parameter(member.flag, problem))
+    switch (member.kind._tag) {
+      case "string":
+        return Either.right(text)
+      case "integer": {
+        const n = Number(text)
+        return Number.isInteger(n) ? Either.right(n) : fail(`invalid literal for int() with base 10: '${text}'`)
+      }
+      case "structure": {
+        const kinds = member.kind.members
+        const parsed = Shorthand.parseStructure(text)
+        if (Either.isLeft(parsed)) return fail(parsed.left)
+        if (text.trimStart().startsWith("{")) return Either.right(parsed.right)
+        return Either.mapLeft(Shorthand.coerce(parsed.right, kinds), (p) => CliFailure.parameter(member.flag, p))
+      }
+      case "structureList": {
+        const kinds = member.kind.members
+        if (text.trimStart().startsWith("[")) {
+          try {
+            const list: unknown = JSON.parse(text)
+            return Array.isArray(list)
+              ? Either.right(list)
+              : fail(`Invalid JSON: expected a list\nJSON received: ${text}`)
+          } catch (error) {
+            return fail(`Invalid JSON: ${(error as Error).message}\nJSON received: ${text}`)
+          }
+        }
+        // Shorthand: one structure per space-separated item.
+        const items: Array<unknown> = []
+        for (const part of text.split(/\s+/).filter((p) => p !== "")) {
+          const parsed = Either.flatMap(Shorthand.parseStructure(part), (r) => Shorthand.coerce(r, kinds))
+          if (Either.isLeft(parsed)) return fail(parsed.left)
+          items.push(parsed.right)
+        }
+        return Either.right(items)
+      }
+    }
+  })
+
+/** The request: `--cli-input-json`, then each flag given on the command line over it. */
+export const buildRequest = (
+  spec: OperationSpec,
+  cliInputJson: Option.Option<string>,
+  flags: Readonly<Record<string, Option.Option<string>>>,
+  extra: Readonly<Record<string, unknown>> = {}
+): Either.Either<Record<string, unknown>, CliFailure.CliFailure> => {
+  let request: Record<string, unknown> = {}
+  if (Option.isSome(cliInputJson)) {
+    const text = readText("cli-input-json", cliInputJson.value)
+    if (Either.isLeft(text)) return Either.left(text.left)
+    try {
+      const parsed: unknown = JSON.parse(text.right)
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+        return Either.left(CliFailure.parameter("cli-input-json", "Invalid JSON: expected an object"))
+      }
+      request = { ...(parsed as Record<string, unknown>) }
+    } catch (error) {
+      return Either.left(
+        CliFailure.parameter("cli-input-json", `Invalid JSON received: ${(error as Error).message}`)
+      )
+    }
+  }
+  for (const member of spec.members) {
+    const raw = flags[member.member]
+    if (raw === undefined || Option.isNone(raw)) continue
+    const value = memberValue(member, raw.value)
+    if (Either.isLeft(value)) return Either.left(value.left)
+    request[member.member] = value.right
+  }
+  Object.assign(request, extra)
+  const missing = spec.members.filter((m) => m.required === true && request[m.member] === undefined)
+  if (missing.length > 0) {
+    return Either.left(
+      CliFailure.usage(`the following arguments are required: ${missing.map((m) => `--${m.flag}`).join(", ")}`)
+    )
+  }
+  return Either.right(request)
+}
+
+/** Calls an operation through the ports. */
+export const call = (
+  operation: Api.OperationName,
+  request: unknown
+): Effect.Effect<unknown, Errors.EcrError, ImageScanner | ImageRegistry> => {
+  const r = request as never
+  switch (operation) {
+    case "StartImageScan":
+      return ImageScanner.startImageScan(r)
+    case "DescribeImageScanFindings":
+      return ImageScanner.describeImageScanFindings(r)
+    case "CreateRepository":
+      return ImageRegistry.createRepository(r)
+    case "DescribeRepositories":
+      return ImageRegistry.describeRepositories(r)
+    case "DeleteRepository":
+      return ImageRegistry.deleteRepository(r)
+    case "PutImage":
+      return ImageRegistry.putImage(r)
+    case "BatchGetImage":
+      return ImageRegistry.batchGetImage(r)
+    case "BatchDeleteImage":
+      return ImageRegistry.batchDeleteImage(r)
+    case "DescribeImages":
+      return ImageRegistry.describeImages(r)
+    case "PutImageScanningConfiguration":
+      return ImageRegistry.putImageScanningConfiguration(r)
+    case "PutRegistryScanningConfiguration":
+      return ImageRegistry.putRegistryScanningConfiguration(r)
+    case "GetRegistryScanningConfiguration":
+      return ImageRegistry.getRegistryScanningConfiguration(r)
+    case "BatchGetRepositoryScanningConfiguration":
+      return ImageRegistry.batchGetRepositoryScanningConfiguration(r)
+    case "UpdateImageStorageClass":
+      return ImageRegistry.updateImageStorageClass(r)
+  }
+}
+
+const get = (value: unknown, path: ReadonlyArray<string>): unknown =>
+  path.reduce<unknown>(
+    (v, key) => (typeof v === "object" && v !== null ? (v as Record<string, unknown>)[key] : undefined),
+    value
+  )
+
+const set = (value: Record<string, unknown>, path: ReadonlyArray<string>, item: unknown): Record<string, unknown> => {
+  if (path.length === 1) return { ...value, [path[0]]: item }
+  const inner = value[path[0]]
+  return {
+    ...value,
+    [path[0]]: set(
+      typeof inner === "object" && inner !== null ? inner as Record<string, unknown> : {},
+      path.slice(1),
+      item
+    )
+  }
+}
+
+interface PageOptions {
+  readonly maxItems: Option.Option<number>
+  readonly startingToken: Option.Option<string>
+  readonly pageSize: Option.Option<number>
+  readonly noPaginate: boolean
+}
+
+/** The token `--max-items` leaves for `--starting-token`: the service's token and how much of its page was used. */
+const encodeToken = (nextToken: string | undefined, skip: number) =>
+  Encoding.encodeBase64(JSON.stringify({ nextToken, skip }))
+
+const decodeToken = (
+  text: string
+): Either.Either<{ nextToken: string | undefined; skip: number }, CliFailure.CliFailure> =>
+  Either.flatMap(
+    Either.mapLeft(
+      Encoding.decodeBase64String(text),
+      () => CliFailure.parameter("starting-token", "Bad starting token")
+    ),
+    (json) => {
+      try {
+        const parsed = JSON.parse(json) as { nextToken?: unknown; skip?: unknown }
+        if (
+          typeof parsed.skip === "number" && (parsed.nextToken === undefined || typeof parsed.nextToken === "string")
+        ) {
+          return Either.right({ nextToken: parsed.nextToken as string | undefined, skip: parsed.skip })
+        }
+      } catch {
+        // fall through
+      }
+      return Either.left(CliFailure.parameter("starting-token", "Bad starting token"))
+    }
+  )
+
+const MAX_PAGES = 10_000
+
+/** Calls a paginated operation and merges its pages, as the AWS CLI does. */
+const paginate = (
+  spec: OperationSpec,
+  pagination: Pagination,
+  request: Record<string, unknown>,
+  options: PageOptions
+) =>
+  Effect.gen(function*() {
+    if (options.noPaginate) return yield* call(spec.operation, request)
+    const start = Option.isSome(options.startingToken)
+      ? yield* decodeToken(options.startingToken.value)
+      : { nextToken: request.nextToken as string | undefined, skip: 0 }
+    const maxItems = Option.getOrUndefined(options.maxItems)
+    let token = start.nextToken
+    let skip = start.skip
+    let first: Record<string, unknown> | undefined
+    const merged: Array<Array<unknown>> = pagination.resultKeys.map(() => [])
+    let count = 0
+    let truncatedAt: string | undefined
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const pageRequest: Record<string, unknown> = { ...request }
+      if (token === undefined) delete pageRequest.nextToken
+      else pageRequest.nextToken = token
+      if (Option.isSome(options.pageSize)) pageRequest.maxResults = options.pageSize.value
+      const response = (yield* call(spec.operation, pageRequest)) as Record<string, unknown>
+      first ??= response
+      let used = 0
+      let full = false
+      pagination.resultKeys.forEach((path, i) => {
+        const items = (get(response, path) as Array<unknown> | undefined) ?? []
+        for (const item of items.slice(skip)) {
+          if (maxItems !== undefined && count >= maxItems) {
+            full = true
+            break
+          }
+          merged[i].push(item)
+          count++
+          used++
+        }
+      })
+      if (full) {
+        truncatedAt = encodeToken(token, skip + used)
+        break
+      }
+      skip = 0
+      const next = response.nextToken
+      if (typeof next !== "string") break
+      if (maxItems !== undefined && count >= maxItems) {
+        truncatedAt = encodeToken(next, 0)
+        break
+      }
+      token = next
+    }
+    let out: Record<string, unknown> = { ...first }
+    delete out.nextToken
+    pagination.resultKeys.forEach((path, i) => {
+      if (get(first, path) !== undefined || merged[i].length > 0) out = set(out, path, merged[i])
+    })
+    if (truncatedAt !== undefined) out.NextToken = truncatedAt
+    return out
+  })
+
+/** The `@effect/cli` command of a spec. */
+export const make = (spec: OperationSpec) => {
+  const schemas = Api.Operations[spec.operation]
+  const flags: Record<string, Options.Options<Option.Option<string>>> = {}
+  for (const member of spec.members) flags[member.member] = Options.text(member.flag).pipe(Options.optional)
+  const pageOptions = {
+    maxItems: Options.integer("max-items").pipe(Options.optional),
+    startingToken: Options.text("starting-token").pipe(Options.optional),
+    pageSize: Options.integer("page-size").pipe(Options.optional),
+    noPaginate: Options.boolean("no-paginate")
+  }
+  const options = {
+    flags: Options.all(flags),
+    cliInputJson: Options.text("cli-input-json").pipe(Options.optional),
+    skeleton: Options.choice("generate-cli-skeleton", ["input", "output"]).pipe(Options.optional),
+    page: Options.all(pageOptions),
+    ...globalOptions
+  }
+  return Command.make(spec.command, options, (args) =>
+    Effect.gen(function*() {
+      if (Option.isSome(args.skeleton) && args.skeleton.value === "input") {
+        return yield* write(Skeleton.render(schemas.request, "input"))
+      }
+      const request = yield* buildRequest(spec, args.cliInputJson, args.flags)
+      if (Option.isSome(args.skeleton)) return yield* write(Skeleton.render(schemas.response, "output"))
+      const layer = yield* Backend.layer(args)
+      const response = yield* (spec.pagination === undefined
+        ? call(spec.operation, request)
+        : paginate(spec, spec.pagination, request, args.page)).pipe(
+          Effect.mapError((error) =>
+            error._tag === "CliFailure"
+              ? error
+              : CliFailure.fromEcrError(spec.operation, error, Option.getOrUndefined(args.endpointUrl))
+          ),
+          Effect.provide(layer)
+        )
+      yield* write(Output.render(args.output, spec.operation, response))
+    })).pipe(Command.withDescription(spec.description))
+}

@@ -1,0 +1,20 @@
+/**
+ * @ecr-scan/cli: the `ecr-scan` command.
+ *
+ * @since 0.1.0
+ */
+
+/** The root command. */
+export * as Cli from "./Cli.js"
+/** Exit codes and error reports. */
+export * as CliFailure from "./CliFailure.js"
+/** The operation commands. */
+export * as Commands from "./Commands.js"
+/** Output formats. */
+export * as Output from "./Output.js"
+/** Shorthand and JSON syntax. */
+export * as Shorthand from "./Shorthand.js"
+/** The simulation. */
+export * as Simulate from "./Simulate.js"
+/** CLI skeletons. */
+export * as Skeleton from "./Skeleton.js"
