@@ -35,6 +35,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import type * as Tracer from "effect/Tracer"
 import * as EcrClientInstance from "./EcrClientInstance.js"
 import * as ErrorMapping from "./ErrorMapping.js"
 
@@ -61,45 +62,81 @@ type Port<Name extends Api.OperationName> = (
   request: Api.RequestOf<Name>
 ) => Effect.Effect<Api.ResponseOf<Name>, Failure<Name>>
 
-/** One operation through the client. */
+/** The span attribute `error.type`: the error's tag, or the code of an error no operation models. */
+const errorType = (error: Errors.EcrError): string => error._tag === "UnknownEcrError" ? error.code : error._tag
+
+/** Records a failure on the span (its type, and the request id of the reply it came in, if any) and returns it. */
+const failed = <E extends Errors.EcrError>(span: Tracer.Span, error: E, requestId?: string): E => {
+  span.attribute("error.type", errorType(error))
+  if (requestId !== undefined) span.attribute("aws.request_id", requestId)
+  return error
+}
+
+/** What `client.send` resolves with, as far as the backend reads it. */
+type Output = { readonly $metadata?: { readonly requestId?: string } }
+
+/**
+ * One operation through the client, in a client span `ECR.<Operation>`.
+ *
+ * This is the hot path of every call, so it touches as little as it can: the span is opened with
+ * `Effect.useSpan` and annotated directly (no fiber-local context per call, and no stack trace captured
+ * per call as `Effect.fn` does), and the request is one `Effect.async` whose abort signal, aborted when
+ * the fiber is interrupted, goes to `client.send`.
+ */
 const operation = <Name extends Api.OperationName>(client: Sdk.ECRClient, name: Name): Port<Name> => {
   const validate = RequestValidators.validators[name] as (input: unknown) => Either.Either<unknown, Errors.EcrError>
   const decode = Schema.decodeUnknownEither(
     Api.Operations[name].response as unknown as Schema.Schema<Api.ResponseOf<Name>, unknown>
   )
   const Command = commands[name]
-  return Effect.fn(`ECR.${name}`, {
+  const spanName = `ECR.${name}`
+  const spanOptions: Tracer.SpanOptions = {
     kind: "client",
-    attributes: { "rpc.system": "aws-api", "rpc.service": "ECR", "rpc.method": name }
-  })(
-    function*(input: Api.RequestOf<Name>) {
+    attributes: { "rpc.system": "aws-api", "rpc.service": "ECR", "rpc.method": name },
+    captureStackTrace: false
+  }
+  type Result = Effect.Effect<Api.ResponseOf<Name>, Errors.EcrError>
+
+  const succeeded = (span: Tracer.Span, output: Output): Result => {
+    const requestId = output.$metadata?.requestId
+    if (requestId !== undefined) span.attribute("aws.request_id", requestId)
+    const decoded = decode(output)
+    if (Either.isRight(decoded)) return Effect.succeed(decoded.right)
+    return Effect.fail(failed(
+      span,
+      ErrorModule.unsafeMake(ErrorModule.TransportError, {
+        reason: "InvalidResponse",
+        message: `The ${name} response does not match the service model: ${decoded.left.message}`,
+        cause: decoded.left
+      })
+    ))
+  }
+  const thrown = (span: Tracer.Span, error: unknown): Result =>
+    Effect.fail(failed(span, ErrorMapping.fromSdkError(name, error), ErrorMapping.requestIdOf(error)))
+
+  const port = (input: Api.RequestOf<Name>): Result =>
+    Effect.useSpan(spanName, spanOptions, (span) => {
       const request = validate(input)
-      if (Either.isLeft(request)) return yield* Effect.fail(request.left)
-      const output: { readonly $metadata?: { readonly requestId?: string } } = yield* Effect.tryPromise({
-        try: (signal) => client.send(new Command(request.right), { abortSignal: signal }),
-        catch: (thrown) => ErrorMapping.fromSdkError(name, thrown)
+      if (Either.isLeft(request)) return Effect.fail(failed(span, request.left))
+      return Effect.async<Api.ResponseOf<Name>, Errors.EcrError>((resume, signal) => {
+        let sent: Promise<Output>
+        try {
+          sent = client.send(new Command(request.right), { abortSignal: signal })
+        } catch (error) {
+          return resume(thrown(span, error))
+        }
+        // Once the fiber is interrupted nobody waits for the answer, and the span has ended: leave both be.
+        sent.then(
+          (output) => {
+            if (!signal.aborted) resume(succeeded(span, output))
+          },
+          (error) => {
+            if (!signal.aborted) resume(thrown(span, error))
+          }
+        )
       })
-      const requestId = output.$metadata?.requestId
-      if (requestId !== undefined) yield* Effect.annotateCurrentSpan("aws.request_id", requestId)
-      const decoded = decode(output)
-      if (Either.isLeft(decoded)) {
-        return yield* Effect.fail(ErrorModule.unsafeMake(ErrorModule.TransportError, {
-          reason: "InvalidResponse",
-          message: `The ${name} response does not match the service model: ${decoded.left.message}`,
-          cause: decoded.left
-        }))
-      }
-      return decoded.right
-    },
-    Effect.tapError((error: Errors.EcrError) =>
-      Effect.annotateCurrentSpan({
-        "error.type": error._tag === "UnknownEcrError" ? error.code : error._tag,
-        ...(error._tag === "UnknownEcrError" && error.requestId !== undefined
-          ? { "aws.request_id": error.requestId }
-          : {})
-      })
-    )
-  ) as unknown as Port<Name>
+    })
+  return port as unknown as Port<Name>
 }
 
 /** The two ports over a client. */

@@ -7,9 +7,13 @@
  * | a modelled error of the operation (`LimitExceededException`, ...) | that error, with the service's message |
  * | a service error the operation does not model (throttling, access denied, unknown codes) | `UnknownEcrError` with code, message, HTTP status and request id |
  * | `AbortError` (the fiber was interrupted) | `TransportError` "Aborted" |
+ * | a network failure (code `ECONNREFUSED`, `ECONNRESET`, `EPIPE`, `ENOTFOUND`, ...) | `TransportError` "Network" |
  * | `TimeoutError`, `ETIMEDOUT` | `TransportError` "Timeout" |
- * | a network failure (`ECONNREFUSED`, `ECONNRESET`, `ENOTFOUND`, ...) | `TransportError` "Network" |
  * | anything else (a response it could not parse, ...) | `TransportError` "InvalidResponse" |
+ *
+ * The error's `code` is read before its name: Node's http handler renames `ECONNRESET` and `EPIPE`
+ * errors `TimeoutError` (so the SDK retries them as transient), but the connection broke; it did not
+ * time out.
  *
  * @since 0.1.0
  */
@@ -23,6 +27,7 @@ interface SdkErrorShape {
   readonly $metadata?: { readonly httpStatusCode?: number; readonly requestId?: string }
   readonly limit?: unknown
   readonly nextEligibleAt?: unknown
+  readonly kmsError?: unknown
 }
 
 const NETWORK_CODES = new Set([
@@ -58,6 +63,13 @@ const limitFields = (error: SdkErrorShape, message: string) => {
   }
 }
 
+/** The request id of the reply a thrown SDK error came from, if there was one. */
+export const requestIdOf = (thrown: unknown): string | undefined => {
+  if (typeof thrown !== "object" || thrown === null) return undefined
+  const requestId = (thrown as SdkErrorShape).$metadata?.requestId
+  return typeof requestId === "string" && requestId !== "" ? requestId : undefined
+}
+
 /** The core's error for what `client.send` threw while running `operation`. */
 export const fromSdkError = (operation: Api.OperationName, thrown: unknown): Errors.EcrError => {
   const error: SdkErrorShape = typeof thrown === "object" && thrown !== null ? thrown as SdkErrorShape : {}
@@ -70,9 +82,12 @@ export const fromSdkError = (operation: Api.OperationName, thrown: unknown): Err
       if (name === "LimitExceededException") {
         return Errors.unsafeMake(Errors.LimitExceededException, { message, ...limitFields(error, message) })
       }
+      if (name === "KmsException" && typeof error.kmsError === "string") {
+        return Errors.unsafeMake(Errors.KmsException, { message, kmsError: error.kmsError })
+      }
       return Errors.fromName(name, message)!
     }
-    const requestId = error.$metadata?.requestId
+    const requestId = requestIdOf(error)
     return Errors.unsafeMake(Errors.UnknownEcrError, {
       code: name,
       message,
@@ -84,10 +99,13 @@ export const fromSdkError = (operation: Api.OperationName, thrown: unknown): Err
   if (name === "AbortError") {
     return Errors.unsafeMake(Errors.TransportError, { reason: "Aborted", message, cause: thrown })
   }
+  if (NETWORK_CODES.has(code)) {
+    return Errors.unsafeMake(Errors.TransportError, { reason: "Network", message, cause: thrown })
+  }
   if (TIMEOUT_CODES.has(name) || TIMEOUT_CODES.has(code)) {
     return Errors.unsafeMake(Errors.TransportError, { reason: "Timeout", message, cause: thrown })
   }
-  if (NETWORK_CODES.has(code) || NETWORK_CODES.has(name)) {
+  if (NETWORK_CODES.has(name)) {
     return Errors.unsafeMake(Errors.TransportError, { reason: "Network", message, cause: thrown })
   }
   return Errors.unsafeMake(Errors.TransportError, { reason: "InvalidResponse", message, cause: thrown })
