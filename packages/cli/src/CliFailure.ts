@@ -25,6 +25,13 @@ export const usage = (message: string) =>
 export const parameter = (flag: string, problem: string) =>
   new CliFailure({ exitCode: ExitCode.usage, stderr: `\nError parsing parameter '--${flag}': ${problem}\n` })
 
+/** Members the operation does not have: botocore's `Parameter validation failed:`, one line each. */
+export const validation = (problems: ReadonlyArray<string>) =>
+  new CliFailure({
+    exitCode: ExitCode.usage,
+    stderr: `\nParameter validation failed:\n${problems.join("\n")}\n`
+  })
+
 /** What the AWS CLI does not say about a LimitExceededException: which limit, and until when. */
 const limitDetail = (error: Errors.LimitExceededException): string => {
   const next = error.nextEligibleAt === undefined ? undefined : timestamp(error.nextEligibleAt)

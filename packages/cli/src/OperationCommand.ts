@@ -124,6 +124,26 @@ const memberValue = (member: Member, raw: string): Either.Either<unknown, CliFai
     }
   })
 
+/**
+ * What botocore's parameter validation says of members the operation does not have (`model` is the
+ * request's input skeleton): the AWS CLI refuses them before sending, whether they came in shorthand,
+ * in JSON or through `--cli-input-json`.
+ */
+const unknownParameters = (model: unknown, value: unknown, path: string): Array<string> => {
+  if (Array.isArray(value)) {
+    const item: unknown = Array.isArray(model) ? model[0] : undefined
+    return value.flatMap((v, i) => unknownParameters(item, v, `${path}[${i}]`))
+  }
+  if (typeof value !== "object" || value === null || typeof model !== "object" || model === null) return []
+  if (Array.isArray(model)) return []
+  const known = model as Record<string, unknown>
+  return Object.entries(value).flatMap(([key, member]) =>
+    Object.prototype.hasOwnProperty.call(known, key)
+      ? unknownParameters(known[key], member, path === "input" ? key : `${path}.${key}`)
+      : [`Unknown parameter in ${path}: "${key}", must be one of: ${Object.keys(known).join(", ")}`]
+  )
+}
+
 /** The request: `--cli-input-json`, then each flag given on the command line over it. */
 export const buildRequest = (
   spec: OperationSpec,
@@ -161,6 +181,8 @@ export const buildRequest = (
       CliFailure.usage(`the following arguments are required: ${missing.map((m) => `--${m.flag}`).join(", ")}`)
     )
   }
+  const unknown = unknownParameters(Skeleton.of(Api.Operations[spec.operation].request, "input"), request, "input")
+  if (unknown.length > 0) return Either.left(CliFailure.validation(unknown))
   return Either.right(request)
 }
 
@@ -257,6 +279,19 @@ const decodeToken = (
 
 const MAX_PAGES = 10_000
 
+/**
+ * What a paginated call prints: the merged response (json, table) and, for the text format, what the
+ * AWS CLI's text formatter prints page by page (botocore's `non_aggregate_part` with the first page's
+ * results, then each further page's results alone, a result key the page lacks as `None`, and the
+ * resume token last as `NEXTTOKEN`).
+ */
+export interface Paginated {
+  readonly response: unknown
+  readonly textPages?: ReadonlyArray<unknown> | undefined
+}
+
+const isObject = (value: unknown) => typeof value === "object" && value !== null && !Array.isArray(value)
+
 /** Calls a paginated operation and merges its pages, as the AWS CLI does. */
 const paginate = (
   spec: OperationSpec,
@@ -265,7 +300,7 @@ const paginate = (
   options: PageOptions
 ) =>
   Effect.gen(function*() {
-    if (options.noPaginate) return yield* call(spec.operation, request)
+    if (options.noPaginate) return { response: yield* call(spec.operation, request) } satisfies Paginated
     const start = Option.isSome(options.startingToken)
       ? yield* decodeToken(options.startingToken.value)
       : { nextToken: request.nextToken as string | undefined, skip: 0 }
@@ -276,6 +311,8 @@ const paginate = (
     const merged: Array<Array<unknown>> = pagination.resultKeys.map(() => [])
     let count = 0
     let truncatedAt: string | undefined
+    // The items each page contributed under each result key (undefined: the page had no such key).
+    const pages: Array<Array<Array<unknown> | undefined>> = []
     for (let page = 0; page < MAX_PAGES; page++) {
       const pageRequest: Record<string, unknown> = { ...request }
       if (token === undefined) delete pageRequest.nextToken
@@ -285,14 +322,19 @@ const paginate = (
       first ??= response
       let used = 0
       let full = false
+      const pageItems: Array<Array<unknown> | undefined> = pagination.resultKeys.map(() => undefined)
+      pages.push(pageItems)
       pagination.resultKeys.forEach((path, i) => {
-        const items = (get(response, path) as Array<unknown> | undefined) ?? []
+        const found = get(response, path) as Array<unknown> | undefined
+        const items = found ?? []
+        if (found !== undefined) pageItems[i] = []
         for (const item of items.slice(skip)) {
           if (maxItems !== undefined && count >= maxItems) {
             full = true
             break
           }
           merged[i].push(item)
+          pageItems[i]?.push(item)
           count++
           used++
         }
@@ -316,7 +358,23 @@ const paginate = (
       if (get(first, path) !== undefined || merged[i].length > 0) out = set(out, path, merged[i])
     })
     if (truncatedAt !== undefined) out.NextToken = truncatedAt
-    return out
+    const textPages: Array<unknown> = pages.map((items, n) => {
+      let current: Record<string, unknown> = {}
+      if (n === 0) {
+        current = { ...first }
+        delete current.nextToken
+        for (const path of pagination.resultKeys) if (path.length === 1) delete current[path[0]]
+      }
+      pagination.resultKeys.forEach((path, i) => {
+        // Where the first page lacks the key's parent (an IN_PROGRESS scan has no imageScanFindings),
+        // botocore's formatter fails; nothing is printed for it here.
+        if (n === 0 && path.length > 1 && !isObject(get(current, path.slice(0, -1)))) return
+        current = set(current, path, items[i] ?? null)
+      })
+      return current
+    })
+    if (truncatedAt !== undefined) textPages.push({ NextToken: { NextToken: truncatedAt } })
+    return { response: out, textPages } satisfies Paginated
   })
 
 /** The `@effect/cli` command of a spec. */
@@ -345,16 +403,22 @@ export const make = (spec: OperationSpec) => {
       const request = yield* buildRequest(spec, args.cliInputJson, args.flags)
       if (Option.isSome(args.skeleton)) return yield* write(Skeleton.render(schemas.response, "output"))
       const layer = yield* Backend.layer(args)
-      const response = yield* (spec.pagination === undefined
-        ? call(spec.operation, request)
-        : paginate(spec, spec.pagination, request, args.page)).pipe(
-          Effect.mapError((error) =>
-            error._tag === "CliFailure"
-              ? error
-              : CliFailure.fromEcrError(spec.operation, error, Option.getOrUndefined(args.endpointUrl))
-          ),
-          Effect.provide(layer)
-        )
-      yield* write(Output.render(args.output, spec.operation, response))
+      const called: Effect.Effect<Paginated, Errors.EcrError | CliFailure.CliFailure, ImageScanner | ImageRegistry> =
+        spec.pagination === undefined
+          ? Effect.map(call(spec.operation, request), (response) => ({ response }))
+          : paginate(spec, spec.pagination, request, args.page)
+      const result = yield* called.pipe(
+        Effect.mapError((error) =>
+          error._tag === "CliFailure"
+            ? error
+            : CliFailure.fromEcrError(spec.operation, error, Option.getOrUndefined(args.endpointUrl))
+        ),
+        Effect.provide(layer)
+      )
+      yield* write(
+        args.output === "text" && result.textPages !== undefined
+          ? result.textPages.map((page) => Output.render("text", spec.operation, page)).join("")
+          : Output.render(args.output, spec.operation, result.response)
+      )
     })).pipe(Command.withDescription(spec.description))
 }

@@ -112,7 +112,13 @@ const tableSection = (title: string, value: unknown, lines: Array<string>, width
   }
   lines.push(`+${"-".repeat(width - 2)}+`, center(title), `+${"-".repeat(width - 2)}+`)
   const rows = Array.isArray(value) ? value : [value]
-  for (const row of rows) {
+  for (const [i, row] of rows.entries()) {
+    // After an item that ended in a sub-table, the next item's rows would read as part of that
+    // sub-table: each such item gets the list's title again.
+    const previous = rows[i - 1]
+    if (i > 0 && isComplex(row) && isComplex(previous) && Object.values(previous as object).some(isComplex)) {
+      lines.push(`+${"-".repeat(width - 2)}+`, center(title), `+${"-".repeat(width - 2)}+`)
+    }
     if (!isComplex(row)) {
       lines.push(`| ${scalar(row).padEnd(width - 4)} |`)
       continue

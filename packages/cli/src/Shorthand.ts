@@ -73,7 +73,11 @@ export const parseStructure = (input: string): Either.Either<Record<string, unkn
   return parseShorthand(input)
 }
 
-/** Converts shorthand strings to the booleans and numbers a structure's members expect. */
+/**
+ * Converts shorthand strings to the booleans and numbers a structure's members expect. A key the
+ * structure does not have is kept as it is: the request's validation reports it, in the same words
+ * whichever syntax it came in, as the AWS CLI does.
+ */
 export const coerce = (
   record: Record<string, unknown>,
   kinds: Readonly<Record<string, "string" | "boolean" | "number">>
@@ -81,10 +85,7 @@ export const coerce = (
   const out: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(record)) {
     const kind = kinds[key]
-    if (kind === undefined) {
-      return Either.left(`Unknown key "${key}", must be one of: ${Object.keys(kinds).join(", ")}`)
-    }
-    if (typeof value !== "string" || kind === "string") {
+    if (kind === undefined || typeof value !== "string" || kind === "string") {
       out[key] = value
     } else if (kind === "boolean") {
       if (value !== "true" && value !== "false") return Either.left(`"${key}" must be true or false, got "${value}"`)

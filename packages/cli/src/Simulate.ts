@@ -362,6 +362,42 @@ export const run = (scenario: Scenario, seedOverride: Option.Option<string>) =>
     Effect.catchTag("InvalidMemoryRegistryOptions", (e) => CliFailure.usage(`scenario: ${e.message}`))
   )
 
+/** The kinds of step, each the one key of its object. */
+const STEP_KINDS = [
+  "createRepository",
+  "push",
+  "scan",
+  "describe",
+  "archive",
+  "restore",
+  "advance",
+  "fault",
+  "outcome",
+  "findings",
+  "registryScanning",
+  "repeat"
+]
+
+/**
+ * Where a step of no known kind is, said plainly: the schema's report of a union that matched no
+ * member lists every kind of step with its full type.
+ */
+const unknownStep = (steps: unknown, at: string): string | undefined => {
+  if (!Array.isArray(steps)) return undefined
+  for (const [i, step] of steps.entries()) {
+    if (typeof step !== "object" || step === null || Array.isArray(step)) continue
+    const keys = Object.keys(step)
+    const kind = keys.find((key) => STEP_KINDS.includes(key))
+    if (kind === undefined) {
+      return `${at}[${i}]: unknown step ${keys.map((key) => JSON.stringify(key)).join(", ") || "{}"}; ` +
+        `a step is one of: ${STEP_KINDS.join(", ")}`
+    }
+    const inner = kind === "repeat" ? unknownStep((step as { steps?: unknown }).steps, `${at}[${i}].steps`) : undefined
+    if (inner !== undefined) return inner
+  }
+  return undefined
+}
+
 /** Reads and decodes a scenario file. */
 export const load = (path: string): Either.Either<Scenario, CliFailure.CliFailure> => {
   let text: string
@@ -375,6 +411,12 @@ export const load = (path: string): Either.Either<Scenario, CliFailure.CliFailur
     json = JSON.parse(text)
   } catch (error) {
     return Either.left(CliFailure.usage(`scenario ${path} is not valid JSON: ${(error as Error).message}`))
+  }
+  const unknown = typeof json === "object" && json !== null
+    ? unknownStep((json as { steps?: unknown }).steps, "steps")
+    : undefined
+  if (unknown !== undefined) {
+    return Either.left(CliFailure.usage(`scenario ${path} is not a valid scenario: ${unknown}`))
   }
   return Either.mapLeft(
     Schema.decodeUnknownEither(Scenario)(json, { onExcessProperty: "error" }),

@@ -1,0 +1,194 @@
+/**
+ * Runs the built `ecr-scan` bin (packages/cli/dist/main.js, built by `npm test` before vitest) and the
+ * AWS CLI as subprocesses, two at a time, against in-process emulators on loopback.
+ *
+ * Each test gets a world of its own: an emulator (virtual clock from 2026-01-01, as
+ * `startEmulator` sets it) behind a recording proxy, so that a test can assert on the exact bodies
+ * the clients sent, and so that one test's clock moves, faults and registry settings reach no other.
+ * Every world is stopped in `afterAll`.
+ */
+import { existsSync } from "node:fs"
+import { mkdtemp, rm, writeFile } from "node:fs/promises"
+import { createServer, request as httpRequest } from "node:http"
+import type { AddressInfo } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { afterAll, beforeAll, expect } from "vitest"
+import { type RunningEmulator, startEmulator } from "../support/emulator.js"
+import { unshimmed } from "../support/executables.js"
+import { type RequestLog, requestLog } from "../support/requestLog.js"
+import { type Finished, limiter, run } from "../support/subprocess.js"
+import { awsEnv } from "../support/tools.js"
+import { ecrCall } from "../support/wire.js"
+
+/** The built bin. */
+export const BIN = fileURLToPath(new URL("../../packages/cli/dist/main.js", import.meta.url))
+
+/** The emulator's account. */
+export const ACCOUNT = "123456789012"
+
+/** Two subprocesses at a time across the concurrent tests of a file (the machine has two cores). */
+const slot = limiter(2)
+
+/**
+ * The environment of both CLIs: dummy credentials, `AWS_REGION` (and `AWS_DEFAULT_REGION`, which is
+ * what CLI v1 reads), no config files, one attempt, and the legacy retry mode, in which the AWS CLI
+ * v1 prints a non-retryable error without `(reached max retries: 0)`.
+ */
+export const cliEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv =>
+  awsEnv({ AWS_RETRY_MODE: "legacy", ...extra })
+
+/** `node packages/cli/dist/main.js <args>`. */
+export const ecrScan = (
+  args: ReadonlyArray<string>,
+  options: { readonly env?: NodeJS.ProcessEnv; readonly timeoutMs?: number } = {}
+): Promise<Finished> => {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build first (npx tsc -b tsconfig.build.json)`)
+  return slot(() =>
+    run(process.execPath, [BIN, ...args], { timeoutMs: 30_000, ...options, env: options.env ?? cliEnv() })
+  )
+}
+
+/** `aws <args>` (the executable behind a pyenv shim, which costs half a second less per process). */
+export const awsCliRun = (
+  args: ReadonlyArray<string>,
+  options: { readonly env?: NodeJS.ProcessEnv; readonly timeoutMs?: number } = {}
+): Promise<Finished> =>
+  slot(() => run(unshimmed("aws"), args, { timeoutMs: 30_000, ...options, env: options.env ?? cliEnv() }))
+
+/** The lines of a stream, without the blank ones. */
+export const linesOf = (text: string): Array<string> => text.split("\n").filter((line) => line.trim() !== "")
+
+/** The JSON a successful command printed. */
+export const json = (finished: Finished): any => {
+  expect(finished.stderr).toBe("")
+  expect(finished.code).toBe(0)
+  return JSON.parse(finished.stdout)
+}
+
+/** Nothing that looks like a stack trace or an uncaught error. */
+export const expectNoTrace = (text: string) => {
+  expect(text).not.toMatch(/^\s+at /m)
+  expect(text).not.toMatch(/\b\w*Error:/)
+}
+
+/** A body a client sent, by the operation of its `X-Amz-Target`. */
+export interface Recorded {
+  readonly operation: string
+  readonly body: any
+}
+
+/** One test's emulator, behind its recording proxy. */
+export interface World {
+  readonly emulator: RunningEmulator
+  /** The proxy's URL: give it to the clients as `--endpoint-url`. */
+  readonly endpoint: string
+  /** What the clients sent through the proxy, in order. */
+  readonly requests: ReadonlyArray<Recorded>
+  /** The emulator's request log (`POST StartImageScan 200 0.4ms`). */
+  readonly log: RequestLog
+  /** A bare wire call to the emulator itself (not recorded). */
+  readonly wire: (operation: string, input: unknown) => Promise<any>
+  /** A repository with the manifests in it, tagged `v1`, `v2`, ... (set up on the wire). */
+  readonly given: (repositoryName: string, manifests: ReadonlyArray<string>) => Promise<void>
+  /** `ecr-scan <args> --endpoint-url <proxy>`. */
+  readonly ecrScan: (args: ReadonlyArray<string>, env?: Record<string, string>) => Promise<Finished>
+  /** `aws ecr <args> --endpoint-url <proxy>`. */
+  readonly aws: (args: ReadonlyArray<string>, env?: Record<string, string>) => Promise<Finished>
+  /** The bodies sent for `operation`. */
+  readonly sent: (operation: string) => ReadonlyArray<any>
+}
+
+/** A loopback proxy to `target` that records each request's operation and JSON body. */
+const recordingProxy = async (target: string) => {
+  const requests: Array<Recorded> = []
+  const server = createServer((req, res) => {
+    const chunks: Array<Buffer> = []
+    req.on("data", (chunk: Buffer) => chunks.push(chunk))
+    req.on("end", () => {
+      const body = Buffer.concat(chunks)
+      const operation = String(req.headers["x-amz-target"] ?? "").split(".").pop() ?? ""
+      let parsed: unknown = body.toString("utf8")
+      try {
+        parsed = JSON.parse(body.toString("utf8"))
+      } catch {
+        // recorded as text
+      }
+      requests.push({ operation, body: parsed })
+      const upstream = httpRequest(`${target}${req.url ?? "/"}`, { method: req.method, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers)
+        up.pipe(res)
+      })
+      upstream.on("error", (error) => {
+        res.writeHead(502)
+        res.end(String(error))
+      })
+      upstream.end(body)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+  }
+}
+
+/**
+ * Call inside a `describe`: returns a factory of worlds, all stopped after the suite, and a temporary
+ * directory for files (removed after the suite).
+ */
+export const worlds = () => {
+  const stops: Array<() => Promise<void>> = []
+  let dir = ""
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "ecr-scan-cli-tests-"))
+  })
+  afterAll(async () => {
+    await Promise.all(stops.map((stop) => stop()))
+    if (dir !== "") await rm(dir, { recursive: true, force: true })
+  })
+  const world = async (): Promise<World> => {
+    const log = requestLog()
+    const emulator = await startEmulator({ log: log.push })
+    stops.push(() => emulator.stop())
+    const proxy = await recordingProxy(emulator.endpoint)
+    stops.push(proxy.stop)
+    const wire: World["wire"] = (operation, input) => ecrCall(emulator.endpoint, operation, input)
+    return {
+      emulator,
+      endpoint: proxy.endpoint,
+      requests: proxy.requests,
+      log,
+      wire,
+      given: async (repositoryName, manifests) => {
+        await wire("CreateRepository", { repositoryName })
+        for (const [i, imageManifest] of manifests.entries()) {
+          await wire("PutImage", { repositoryName, imageManifest, imageTag: `v${i + 1}` })
+        }
+      },
+      ecrScan: (args, env) => ecrScan([...args, "--endpoint-url", proxy.endpoint], { env: cliEnv(env) }),
+      aws: (args, env) => awsCliRun(["ecr", ...args, "--endpoint-url", proxy.endpoint], { env: cliEnv(env) }),
+      sent: (operation) => proxy.requests.filter((r) => r.operation === operation).map((r) => r.body)
+    }
+  }
+  /** Writes `content` to a file of the suite's directory and returns its path. */
+  const file = async (name: string, content: string) => {
+    const path = join(dir, name)
+    await writeFile(path, content)
+    return path
+  }
+  return { world, file }
+}
+
+/** An instant as the CLIs print it with ISO 8601 timestamps: `2026-01-02T01:23:00+00:00`. */
+export const printedInstant = (epochMillis: number) => {
+  const iso = new Date(epochMillis).toISOString()
+  return iso.endsWith(".000Z") ? iso.replace(".000Z", "+00:00") : iso.replace(/\.(\d{3})Z$/, ".$1000+00:00")
+}
