@@ -12,3 +12,5 @@ export * as EcrClientInstance from "./EcrClientInstance.js"
 export * as ErrorMapping from "./ErrorMapping.js"
 /** The retry strategy that does not retry ECR's LimitExceededException. */
 export * as ScanLimitRetryStrategy from "./ScanLimitRetryStrategy.js"
+/** The abort signal each call hands to the SDK. */
+export * as CallSignal from "./CallSignal.js"

@@ -26,7 +26,7 @@ import {
   Repository,
   Tag
 } from "./RepositoryModel.js"
-import { ImageScanFindings, ImageScanStatus } from "./ScanModel.js"
+import { ImageScanFindings, ImageScanStatus, SCAN_STATUSES } from "./ScanModel.js"
 import {
   RegistryScanningConfiguration,
   RegistryScanningRule,
@@ -77,6 +77,52 @@ const isImageIdRequired = (u: unknown) =>
 export const isStartImageScanRequest = (u: unknown): boolean =>
   isRecord(u) && typeof u.repositoryName === "string" && Constraints.repositoryName(u.repositoryName) === undefined &&
   isOptionalValid(u.registryId, Constraints.registryId) && isImageIdRequired(u.imageId)
+
+const isOptionalRecord = (u: unknown): u is Record<string, unknown> | undefined => u === undefined || isRecord(u)
+const isScanStatus = (u: unknown) => u === undefined || (typeof u === "string" && SCAN_STATUS_SET.has(u))
+const SCAN_STATUS_SET: ReadonlySet<string> = new Set(SCAN_STATUSES)
+
+/**
+ * A fast, hand-written decoder of `StartImageScanResponse`, the hottest response: the members the
+ * schema knows, copied out of a value the schema accepts, and nothing else (an SDK's `$metadata` stays
+ * behind); `undefined` when the value is anything else, for the schema to decide. What it returns is
+ * what the schema decodes the value to (property-tested).
+ */
+export const fastStartImageScanResponse = (u: unknown): StartImageScanResponse | undefined => {
+  if (!isRecord(u)) return undefined
+  const { imageId, imageScanStatus, registryId, repositoryName } = u
+  if (
+    !isOptionalValid(registryId, Constraints.registryId) || !isOptionalValid(repositoryName, Constraints.repositoryName)
+  ) return undefined
+  if (!isOptionalRecord(imageId) || !isOptionalRecord(imageScanStatus)) return undefined
+  if (
+    imageId !== undefined &&
+    !(isOptionalValid(imageId.imageDigest, Constraints.imageDigest) &&
+      isOptionalValid(imageId.imageTag, Constraints.imageTag))
+  ) return undefined
+  if (
+    imageScanStatus !== undefined &&
+    !(isScanStatus(imageScanStatus.status) &&
+      (imageScanStatus.description === undefined || typeof imageScanStatus.description === "string"))
+  ) return undefined
+  // Every member was checked above: the copies are the branded values the schema would give.
+  const out: Record<string, unknown> = {}
+  if (registryId !== undefined) out.registryId = registryId
+  if (repositoryName !== undefined) out.repositoryName = repositoryName
+  if (imageId !== undefined) {
+    const id: Record<string, unknown> = {}
+    if (imageId.imageDigest !== undefined) id.imageDigest = imageId.imageDigest
+    if (imageId.imageTag !== undefined) id.imageTag = imageId.imageTag
+    out.imageId = id
+  }
+  if (imageScanStatus !== undefined) {
+    const status: Record<string, unknown> = {}
+    if (imageScanStatus.status !== undefined) status.status = imageScanStatus.status
+    if (imageScanStatus.description !== undefined) status.description = imageScanStatus.description
+    out.imageScanStatus = status
+  }
+  return out as StartImageScanResponse
+}
 
 /** The fast guard of `DescribeImageScanFindingsRequest` (see `isStartImageScanRequest`). */
 export const isDescribeImageScanFindingsRequest = (u: unknown): boolean =>

@@ -1,4 +1,4 @@
-import { Api, Constraints, Validation } from "@ecr-scan/core"
+import { Api, Constraints, ScanModel, Validation } from "@ecr-scan/core"
 import { describe, expect, it } from "@effect/vitest"
 import { Either, FastCheck as fc, Schema } from "effect"
 
@@ -209,6 +209,51 @@ describe("Validation", () => {
       expect(Api.isStartImageScanRequest(request)).toBe(true)
       expect(Api.isDescribeImageScanFindingsRequest({ ...request, maxResults: 10 })).toBe(true)
     })
+  })
+
+  describe("the hand-written StartImageScan response decoder", () => {
+    const decode = Schema.decodeUnknownEither(Api.StartImageScanResponse)
+    const status = fc.record({
+      status: fc.constantFrom(...ScanModel.SCAN_STATUSES),
+      description: fc.string({ maxLength: 40 })
+    }, { requiredKeys: [] })
+    const response = fc.record({
+      registryId,
+      repositoryName,
+      imageId,
+      imageScanStatus: status
+    }, { requiredKeys: [] })
+    // What an SDK resolves with: the members, its `$metadata`, and perhaps members a newer model added.
+    const sdkOutput = fc.tuple(response, fc.option(fc.string(), { nil: undefined })).map(([r, extra]) => ({
+      ...r,
+      $metadata: { httpStatusCode: 200, requestId: "0b7c1b3e" },
+      ...(extra === undefined ? {} : { newMember: extra })
+    }))
+    const anything = fc.oneof(
+      sdkOutput,
+      fc.anything(),
+      fc.record({
+        registryId: fc.oneof(registryId, fc.anything()),
+        repositoryName: fc.oneof(repositoryName, fc.anything()),
+        imageId: fc.oneof(imageId, fc.anything(), fc.record({ imageDigest: fc.anything(), imageTag: fc.anything() })),
+        imageScanStatus: fc.oneof(
+          status,
+          fc.anything(),
+          fc.record({ status: fc.anything(), description: fc.anything() })
+        )
+      }, { requiredKeys: [] })
+    )
+
+    it.prop("decodes every well-formed output to what the schema decodes it to", [sdkOutput], ([output]) => {
+      const fast = Api.fastStartImageScanResponse(output)
+      expect(fast).toBeDefined()
+      expect(Either.right(fast)).toStrictEqual(decode(output))
+    }, { fastCheck: { numRuns: 500 } })
+
+    it.prop("accepts nothing the schema rejects, and agrees with it on what it accepts", [anything], ([input]) => {
+      const fast = Api.fastStartImageScanResponse(input)
+      if (fast !== undefined) expect(Either.right(fast)).toEqual(decode(input))
+    }, { fastCheck: { numRuns: 2000 } })
   })
 
   describe("invalid requests", () => {
