@@ -250,6 +250,13 @@ describe("Validation", () => {
       expect(Either.right(fast)).toStrictEqual(decode(output))
     }, { fastCheck: { numRuns: 500 } })
 
+    it.prop("gives the wire form too: the schema's encoder agrees on every valid value", [sdkOutput], ([output]) => {
+      const value = Api.fastStartImageScanResponse(output)!
+      expect(Either.right(Api.fastStartImageScanResponse(value))).toStrictEqual(
+        Schema.encodeEither(Api.StartImageScanResponse)(value)
+      )
+    }, { fastCheck: { numRuns: 300 } })
+
     it.prop("accepts nothing the schema rejects, and agrees with it on what it accepts", [anything], ([input]) => {
       const fast = Api.fastStartImageScanResponse(input)
       if (fast !== undefined) expect(Either.right(fast)).toEqual(decode(input))

@@ -91,7 +91,7 @@ export const serve = (o: ServeOptions) =>
       maxBodyBytes: o.maxBodyBytes,
       clock: o.clock === "virtual" ? { _tag: "Virtual", startMillis } : { _tag: "Real" },
       rules: { scanDuration: { min: o.scanDuration.min, max: o.scanDuration.max } },
-      log: o.quiet ? undefined : (line: string) => process.stdout.write(`${line}\n`)
+      log: o.quiet ? undefined : (yield* stdoutLog)
     })
     const announce = Effect.flatMap(HttpServer.HttpServer, (server) => {
       const address = server.address._tag === "TcpAddress"
@@ -107,7 +107,35 @@ export const serve = (o: ServeOptions) =>
       )
     })
     return yield* Layer.launch(Layer.effectDiscard(announce).pipe(Layer.provideMerge(layer)))
-  })
+  }).pipe(Effect.scoped)
+
+/**
+ * The request log on stdout: lines are gathered and written once per turn of the event loop, since a
+ * write per request (a system call each) costs more than answering it; the last lines are written when
+ * the server stops.
+ */
+const stdoutLog = Effect.acquireRelease(
+  Effect.sync(() => {
+    let pending: Array<string> = []
+    let scheduled = false
+    const flush = () => {
+      scheduled = false
+      if (pending.length === 0) return
+      const text = `${pending.join("\n")}\n`
+      pending = []
+      process.stdout.write(text)
+    }
+    const log = (line: string) => {
+      pending.push(line)
+      if (!scheduled) {
+        scheduled = true
+        setImmediate(flush)
+      }
+    }
+    return { log, flush }
+  }),
+  ({ flush }) => Effect.sync(flush)
+).pipe(Effect.map(({ log }) => log))
 
 /** The `serve` command. */
 export const command = Command.make("serve", options, serve).pipe(
