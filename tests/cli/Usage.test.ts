@@ -3,11 +3,13 @@
  * clear messages on stderr with the AWS CLI v2's exit codes (252 usage, 253 configuration, 254
  * service), never a stack trace.
  */
+import { readFile } from "node:fs/promises"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { cliEnv, ecrScan, expectNoTrace, json, linesOf, worlds } from "./support.js"
 
 const SCENARIO = fileURLToPath(new URL("../../packages/cli/examples/scenario.json", import.meta.url))
+const README = fileURLToPath(new URL("../../README.md", import.meta.url))
 
 /** The environment without a region. */
 const noRegion = (): NodeJS.ProcessEnv => {
@@ -112,6 +114,10 @@ describe.concurrent("ecr-scan used wrongly, and its other faces", () => {
     expect(first.stdout).toContain("start-image-scan shop/api:v1 -> LimitExceededException (per image)")
     expect(other.stdout).not.toBe(first.stdout)
     expect(other.stdout).toContain("(seed other)")
+    // The README shows this run: it must stay what the bin prints.
+    const readme = await readFile(README, "utf8")
+    const shown = readme.split("$ ecr-scan simulate packages/cli/examples/scenario.json\n")[1]?.split("```")[0]
+    expect(shown).toBe(first.stdout)
   })
 
   it("simulate a malformed scenario (bad JSON, an unknown step): a clear message, exit 252", async () => {
