@@ -19,7 +19,7 @@ import { type RunningEmulator, startEmulator } from "../support/emulator.js"
 import { unshimmed } from "../support/executables.js"
 import { type RequestLog, requestLog } from "../support/requestLog.js"
 import { type Finished, limiter, run } from "../support/subprocess.js"
-import { awsEnv } from "../support/tools.js"
+import { awsEnv, PYTHON } from "../support/tools.js"
 import { ecrCall } from "../support/wire.js"
 
 /** The built bin. */
@@ -56,6 +56,48 @@ export const awsCliRun = (
   options: { readonly env?: NodeJS.ProcessEnv; readonly timeoutMs?: number } = {}
 ): Promise<Finished> =>
   slot(() => run(unshimmed("aws"), args, { timeoutMs: 30_000, ...options, env: options.env ?? cliEnv() }))
+
+// Runs argv[3:] on a pseudo-terminal argv[2] columns wide (output post-processing off, so that "\n" stays
+// "\n"), copies what it wrote there (stdout and stderr both) to stdout, and exits with its status.
+const PTY_SCRIPT = `
+import fcntl, os, pty, select, signal, struct, sys, termios, time
+columns, argv = int(sys.argv[1]), sys.argv[2:]
+pid, fd = pty.fork()
+if pid == 0:
+    fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    attrs = termios.tcgetattr(1)
+    attrs[1] &= ~termios.OPOST
+    termios.tcsetattr(1, termios.TCSANOW, attrs)
+    os.execvp(argv[0], argv)
+out = b""
+deadline = time.monotonic() + 25
+while True:
+    if time.monotonic() > deadline:
+        os.kill(pid, signal.SIGKILL)
+        break
+    if select.select([fd], [], [], 1)[0]:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+sys.stdout.buffer.write(out)
+sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+`
+
+/**
+ * `<command> <args>` on a pseudo-terminal `columns` wide (Python's pty module), as a person at a terminal
+ * runs it: what it wrote to the terminal, stdout and stderr together, byte for byte.
+ */
+export const onTerminal = (
+  columns: number,
+  command: string,
+  args: ReadonlyArray<string>,
+  env: NodeJS.ProcessEnv
+): Promise<Finished> =>
+  slot(() => run(unshimmed(PYTHON), ["-c", PTY_SCRIPT, String(columns), command, ...args], { timeoutMs: 30_000, env }))
 
 /** The lines of a stream, without the blank ones. */
 export const linesOf = (text: string): Array<string> => text.split("\n").filter((line) => line.trim() !== "")

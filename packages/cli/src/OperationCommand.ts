@@ -250,10 +250,32 @@ interface PageOptions {
   readonly noPaginate: boolean
 }
 
-/** The token `--max-items` leaves for `--starting-token`: the service's token and how much of its page was used. */
-const encodeToken = (nextToken: string | undefined, skip: number) =>
-  Encoding.encodeBase64(JSON.stringify({ nextToken, skip }))
+/** A string as Python's `json.dumps` writes it (`ensure_ascii`: every character outside space to `~` escaped). */
+const pythonJsonString = (text: string) =>
+  `"${
+    text.replace(/[\\"]|[^ -~]/g, (c) => {
+      if (c === "\\" || c === "\"") return `\\${c}`
+      const named: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f" }
+      return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
+    })
+  }"`
 
+/**
+ * The token `--max-items` leaves for `--starting-token`, as botocore's paginator writes it (base64 of
+ * `json.dumps`): on a page boundary `{"nextToken": "<the service's token>"}`; within a page, the token that
+ * fetched the page (null for the first) and how many of its items were used,
+ * `{"nextToken": null, "boto_truncate_amount": 1}`.
+ */
+const encodeToken = (nextToken: string | undefined, skip: number) =>
+  Encoding.encodeBase64(
+    skip === 0 && nextToken !== undefined
+      ? `{"nextToken": ${pythonJsonString(nextToken)}}`
+      : `{"nextToken": ${
+        nextToken === undefined ? "null" : pythonJsonString(nextToken)
+      }, "boto_truncate_amount": ${skip}}`
+  )
+
+/** A `--starting-token`: botocore's (exactly `nextToken` and, optionally, `boto_truncate_amount`). */
 const decodeToken = (
   text: string
 ): Either.Either<{ nextToken: string | undefined; skip: number }, CliFailure.CliFailure> =>
@@ -264,11 +286,18 @@ const decodeToken = (
     ),
     (json) => {
       try {
-        const parsed = JSON.parse(json) as { nextToken?: unknown; skip?: unknown }
+        const parsed = JSON.parse(json) as Record<string, unknown>
+        const keys = Object.keys(parsed).sort()
+        const amount = parsed.boto_truncate_amount
         if (
-          typeof parsed.skip === "number" && (parsed.nextToken === undefined || typeof parsed.nextToken === "string")
+          (keys.join() === "nextToken" || keys.join() === "boto_truncate_amount,nextToken") &&
+          (parsed.nextToken === null || typeof parsed.nextToken === "string") &&
+          (amount === undefined || (typeof amount === "number" && Number.isInteger(amount) && amount >= 0))
         ) {
-          return Either.right({ nextToken: parsed.nextToken as string | undefined, skip: parsed.skip })
+          return Either.right({
+            nextToken: typeof parsed.nextToken === "string" && parsed.nextToken !== "" ? parsed.nextToken : undefined,
+            skip: (amount as number | undefined) ?? 0
+          })
         }
       } catch {
         // fall through

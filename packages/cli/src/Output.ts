@@ -1,9 +1,11 @@
 /**
  * The AWS CLI's three output formats for a response: `json` (indented by four spaces, timestamps in
- * ISO 8601), `text` (the AWS CLI's tab-separated algorithm) and `table` (boxed sections).
+ * ISO 8601), `text` (the AWS CLI's tab-separated algorithm) and `table` (the AWS CLI's table algorithm,
+ * Table.ts).
  *
  * @since 0.1.0
  */
+import * as Table from "./Table.js"
 
 /** An output format. */
 export type Format = "json" | "text" | "table"
@@ -102,57 +104,15 @@ export const text = (value: unknown): string => {
   return out.join("")
 }
 
-// A boxed table: a title, then for each structure its scalar members as a header row and a value row,
-// nested structures and lists as titled sub-tables.
-const tableSection = (title: string, value: unknown, lines: Array<string>, width: number) => {
-  const center = (s: string) => {
-    const room = width - 2 - s.length
-    const left = Math.max(0, Math.floor(room / 2))
-    return `|${" ".repeat(left)}${s}${" ".repeat(Math.max(0, room - left))}|`
-  }
-  lines.push(`+${"-".repeat(width - 2)}+`, center(title), `+${"-".repeat(width - 2)}+`)
-  const rows = Array.isArray(value) ? value : [value]
-  for (const [i, row] of rows.entries()) {
-    // After an item that ended in a sub-table, the next item's rows would read as part of that
-    // sub-table: each such item gets the list's title again.
-    const previous = rows[i - 1]
-    if (i > 0 && isComplex(row) && isComplex(previous) && Object.values(previous as object).some(isComplex)) {
-      lines.push(`+${"-".repeat(width - 2)}+`, center(title), `+${"-".repeat(width - 2)}+`)
-    }
-    if (!isComplex(row)) {
-      lines.push(`| ${scalar(row).padEnd(width - 4)} |`)
-      continue
-    }
-    const entries = Object.entries(row as object)
-    const scalars = entries.filter(([, v]) => !isComplex(v))
-    const keyWidth = Math.max(0, ...scalars.map(([k]) => k.length))
-    for (const [k, v] of scalars) {
-      lines.push(`| ${k.padEnd(keyWidth)} | ${scalar(v).padEnd(Math.max(0, width - keyWidth - 7))} |`)
-    }
-    for (const [k, v] of entries.filter(([, v]) => isComplex(v))) tableSection(k, v, lines, width)
-  }
-}
+/**
+ * The table format, titled with the operation's name: what the AWS CLI prints for the same response on the
+ * same terminal (see Table.ts), timestamps as in the json and text formats.
+ */
+export const table = (operation: string, value: unknown, terminal?: Table.Terminal): string =>
+  Table.render(operation, value, terminal)
 
-const widest = (value: unknown, depth = 0): number => {
-  if (!isComplex(value)) return scalar(value).length
-  let max = 0
-  for (const [k, v] of Object.entries(value as object)) {
-    max = Math.max(max, k.length + (isComplex(v) ? widest(v, depth + 1) : scalar(v).length + 3))
-  }
-  return max
-}
-
-/** The table format, titled with the operation's name. */
-export const table = (operation: string, value: unknown): string => {
-  const width = Math.min(200, Math.max(operation.length, widest(value)) + 8)
-  const lines: Array<string> = []
-  tableSection(operation, value, lines, width)
-  lines.push(`+${"-".repeat(width - 2)}+`)
-  return `${lines.join("\n")}\n`
-}
-
-/** Renders a response in a format. */
-export const render = (format: Format, operation: string, response: unknown): string => {
+/** Renders a response in a format (a table for `terminal`: by default, the process's stdout). */
+export const render = (format: Format, operation: string, response: unknown, terminal?: Table.Terminal): string => {
   const plain = toPlain(response)
   switch (format) {
     case "json":
@@ -160,6 +120,6 @@ export const render = (format: Format, operation: string, response: unknown): st
     case "text":
       return text(plain)
     case "table":
-      return table(operation, plain)
+      return table(operation, plain, terminal)
   }
 }
