@@ -39,7 +39,11 @@ export const startEmulator = async (options: Emulator.EmulatorOptions = {}): Pro
   const control = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${endpoint}/_ecr-scan${path}`, {
       method,
-      headers: { "content-type": "application/json" },
+      headers: {
+        "content-type": "application/json",
+        // With authentication on, the control endpoints need the admin token.
+        ...(options.auth === undefined ? {} : { authorization: `Bearer ${options.auth.adminToken}` })
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) })
     })
     const json = await response.json()

@@ -3,6 +3,9 @@
  * virtual clock, fix findings or a FAILED outcome for an image, plan faults, reset, export and import
  * the state, read the quota. Served by an `HttpRouter`; every reply is JSON, errors included.
  *
+ * With several accounts, a request names the account it is about with `?account=<id>` or an
+ * `x-ecr-scan-account` header; without either it is about the first account. The clock is shared.
+ *
  * @since 0.1.0
  */
 import { ScanModel } from "@ecr-scan/core"
@@ -10,11 +13,13 @@ import { MemoryRegistryDriver, type MemoryRegistryDriverService, Snapshot } from
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import { Accounts } from "./Accounts.js"
 import { parseDuration } from "./Durations.js"
 import { EmulatorClock } from "./EmulatorClock.js"
 
@@ -62,8 +67,29 @@ const body = <A, I>(schema: Schema.Schema<A, I>) =>
     )
   )
 
+/** The header naming the account a control request is about (or `?account=`). */
+export const ACCOUNT_HEADER = "x-ecr-scan-account"
+
+/** The account a request is about: `?account=`, else the header, else the first account. */
+const account = Effect.gen(function*() {
+  const accounts = yield* Accounts
+  const request = yield* HttpServerRequest.HttpServerRequest
+  const question = request.url.indexOf("?")
+  const query = question < 0 ? null : new URLSearchParams(request.url.slice(question + 1)).get("account")
+  const header = request.headers[ACCOUNT_HEADER]
+  const id = query ?? (header === undefined || header === "" ? accounts.defaultId : header)
+  const context = accounts.get(id)
+  if (context === undefined) {
+    return yield* new ControlError({
+      status: 404,
+      message: `No account '${id}' in this emulator (accounts: ${accounts.ids.join(", ")})`
+    })
+  }
+  return context
+})
+
 const driver = Effect.flatMap(
-  Effect.serviceOption(MemoryRegistryDriver),
+  Effect.map(account, (context) => Context.getOption(context as Context.Context<never>, MemoryRegistryDriver)),
   Option.match({
     onNone: () =>
       Effect.fail(
@@ -104,6 +130,10 @@ const parseTime = (time: number | string) => {
 /** The control endpoints. */
 export const router = HttpRouter.empty.pipe(
   HttpRouter.get(`${PREFIX}/health`, Effect.succeed(json({ status: "ok" }))),
+  HttpRouter.get(
+    `${PREFIX}/accounts`,
+    Effect.map(Accounts, (accounts) => json({ accounts: accounts.ids, default: accounts.defaultId }))
+  ),
   HttpRouter.get(`${PREFIX}/clock`, Effect.map(clockReply, (c) => json(c))),
   HttpRouter.post(
     `${PREFIX}/clock/advance`,

@@ -11,8 +11,12 @@ import { MemoryRegistry } from "@ecr-scan/memory-backend"
 import type * as HttpServer from "@effect/platform/HttpServer"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import * as Layer from "effect/Layer"
+import * as Accounts from "./Accounts.js"
+import * as DurableClock from "./DurableClock.js"
+import * as DurableRegistry from "./DurableRegistry.js"
 import * as EmulatorClock from "./EmulatorClock.js"
 import * as Server from "./Server.js"
+import type * as StateFiles from "./StateFiles.js"
 
 /** Which clock the registry runs on. */
 export type ClockMode =
@@ -22,20 +26,43 @@ export type ClockMode =
 /** Options of the emulator. */
 export interface EmulatorOptions extends Server.ServerOptions, MemoryRegistry.MemoryRegistryOptions {
   readonly clock?: ClockMode
+  /** Keep the registries (in `<stateDir>/<accountId>/`) and the virtual clock on disk (see `DurableRegistry`). */
+  readonly stateDir?: string | undefined
 }
 
-/** The emulator serving a fresh in-memory registry. */
+/** The default account id of the registry (AWS's documentation example). */
+export const DEFAULT_ACCOUNT_ID = "123456789012"
+
+/**
+ * The accounts served: with `auth`, every account of the credentials (in order, each once); without,
+ * the single `accountId`.
+ */
+export const accountIds = (options: EmulatorOptions): ReadonlyArray<string> =>
+  options.auth === undefined
+    ? [options.accountId ?? DEFAULT_ACCOUNT_ID]
+    : [...new Set(options.auth.credentials.map((c) => c.accountId))]
+
+/** One account's fresh in-memory registry, with the options' region, seed and rules. */
+export const memoryRegistry = (options: MemoryRegistry.MemoryRegistryOptions) => (accountId: string) =>
+  MemoryRegistry.layer({ ...options, accountId })
+
+/** The emulator serving a fresh in-memory registry per account. */
 export const layer = (
   options: EmulatorOptions = {}
 ): Layer.Layer<
   HttpServer.HttpServer | EmulatorClock.EmulatorClock,
-  ServeError | MemoryRegistry.InvalidMemoryRegistryOptions
+  ServeError | MemoryRegistry.InvalidMemoryRegistryOptions | StateFiles.StateFileError
 > => {
   const clock = options.clock === undefined || options.clock._tag === "Real"
     ? EmulatorClock.real
-    : EmulatorClock.virtual(options.clock.startMillis)
+    : options.stateDir === undefined
+    ? EmulatorClock.virtual(options.clock.startMillis)
+    : DurableClock.virtual(options.clock.startMillis, options.stateDir)
+  const makeRegistry = options.stateDir === undefined
+    ? memoryRegistry(options)
+    : DurableRegistry.forAccount(options.stateDir, options)
   return Server.layer(options).pipe(
-    Layer.provide(MemoryRegistry.layer(options)),
+    Layer.provide(Accounts.layer(accountIds(options), makeRegistry)),
     Layer.provideMerge(clock)
   )
 }

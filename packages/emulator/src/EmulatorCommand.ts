@@ -14,8 +14,11 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { parseDurationRange } from "./Durations.js"
+import * as Auth from "./Auth.js"
+import { parseDuration, parseDurationRange } from "./Durations.js"
 import * as Emulator from "./Emulator.js"
+import { EmulatorClock } from "./EmulatorClock.js"
+import * as Limits from "./Limits.js"
 
 /** The port `npm start` listens on. */
 export const DEFAULT_PORT = 4510
@@ -30,11 +33,136 @@ const validated = <A>(options: Options.Options<string>, parse: (text: string) =>
 // @effect/cli reports an option's failure as a ValidationError carrying a help document.
 const HelpDocError = (message: string) => ValidationError.invalidValue(HelpDoc.p(message))
 
+/**
+ * Refuses to start, saying why on stderr: @effect/cli prints the errors of parsing, not those of a
+ * handler (and `ecr-scan`'s main prints no ValidationError itself).
+ */
+const refuse = (message: string) =>
+  Effect.zipRight(Console.error(`ecr-scan emulator: ${message}`), Effect.fail(HelpDocError(message)))
+
+const positiveDuration = (text: string) =>
+  Either.filterOrLeft(parseDuration(text), (ms) => ms > 0, () => `not a positive duration: '${text}'`)
+
+const positiveInteger = (name: string, fallback: number, description: string) =>
+  Options.integer(name).pipe(
+    Options.withDefault(fallback),
+    Options.withDescription(description),
+    Options.mapEffect((n) => n > 0 ? Effect.succeed(n) : Effect.fail(HelpDocError(`--${name}: must be positive`)))
+  )
+
+/** The limits' options (see `Limits`). */
+const limitOptions = {
+  maxHeaderBytes: positiveInteger(
+    "max-header-bytes",
+    Limits.DEFAULTS.maxHeaderBytes,
+    "Largest request head (request line and headers); larger ones get a 431 RequestHeaderFieldsTooLargeException."
+  ),
+  maxConnections: positiveInteger(
+    "max-connections",
+    Limits.DEFAULTS.maxConnections,
+    "Most connections open at once; further ones are closed as they are accepted, before a byte is read."
+  ),
+  rateLimit: Options.float("rate-limit").pipe(
+    Options.withDefault(Limits.DEFAULTS.rateLimit),
+    Options.withDescription(
+      "Requests per second admitted per account (0: unlimited); excess ones get ThrottlingException."
+    ),
+    Options.mapEffect((n) =>
+      n >= 0 ? Effect.succeed(n) : Effect.fail(HelpDocError("--rate-limit: must not be negative"))
+    )
+  ),
+  rateBurst: Options.integer("rate-burst").pipe(
+    Options.withDefault(Limits.DEFAULTS.rateBurst),
+    Options.withDescription("Requests admitted at once after a quiet spell (0: the rate, at least 1)."),
+    Options.mapEffect((n) =>
+      n >= 0 ? Effect.succeed(n) : Effect.fail(HelpDocError("--rate-burst: must not be negative"))
+    )
+  ),
+  headersTimeout: validated(
+    Options.text("headers-timeout").pipe(
+      Options.withDefault(`${Limits.DEFAULTS.headersTimeoutMs}ms`),
+      Options.withDescription("Time a request has to send its headers (408 RequestTimeoutException, then closed).")
+    ),
+    positiveDuration
+  ),
+  requestTimeout: validated(
+    Options.text("request-timeout").pipe(
+      Options.withDefault(`${Limits.DEFAULTS.requestTimeoutMs}ms`),
+      Options.withDescription(
+        "Time a request has to send its body (408, then closed); twice it, the longest silence of a busy connection."
+      )
+    ),
+    positiveDuration
+  ),
+  keepAliveTimeout: validated(
+    Options.text("keep-alive-timeout").pipe(
+      Options.withDefault(`${Limits.DEFAULTS.keepAliveTimeoutMs}ms`),
+      Options.withDescription("How long an idle keep-alive connection stays open.")
+    ),
+    positiveDuration
+  )
+}
+
+/** Authentication's options (see `Auth`). */
+const authOptions = {
+  auth: Options.choice("auth", ["none", "sigv4"]).pipe(
+    Options.withDefault("none" as const),
+    Options.withDescription(
+      "none: every request is let in (loopback only, unless --allow-open). sigv4: data-plane requests must be " +
+        "signed (AWS Signature Version 4) with a key of --credentials; control endpoints need the admin token."
+    )
+  ),
+  credentials: Options.file("credentials", { exists: "either" }).pipe(
+    Options.optional,
+    Options.withDescription(
+      `With --auth sigv4: a JSON file [{"accessKeyId", "secretAccessKey", "accountId"}, ...]; ` +
+        "each account gets a registry of its own."
+    )
+  ),
+  adminTokenFile: Options.file("admin-token-file", { exists: "either" }).pipe(
+    Options.optional,
+    Options.withDescription(
+      "With --auth sigv4: a file whose first line is the token of the control endpoints " +
+        "(Authorization: Bearer <token>; default: the ECR_SCAN_ADMIN_TOKEN environment variable)."
+    )
+  ),
+  allowOpen: Options.boolean("allow-open").pipe(
+    Options.withDescription("Accept a non-loopback --host without authentication.")
+  )
+}
+
+const LOOPBACK = /^(127\.|::1$|localhost$|::ffff:127\.)/
+
+/** The authentication `serve` runs with, or why it cannot start. */
+const resolveAuth = (o: ServeOptions) =>
+  Effect.gen(function*() {
+    if (o.auth === "none") {
+      if (Option.isSome(o.credentials) || Option.isSome(o.adminTokenFile)) {
+        return yield* refuse("--credentials and --admin-token-file need --auth sigv4")
+      }
+      if (!LOOPBACK.test(o.host) && !o.allowOpen) {
+        return yield* refuse(
+          `--host ${o.host}: refusing to listen beyond loopback without authentication; ` +
+            "use --auth sigv4, or --allow-open to let in anyone who can reach the port"
+        )
+      }
+      return undefined
+    }
+    if (Option.isNone(o.credentials)) return yield* refuse("--auth sigv4 needs --credentials FILE")
+    const loaded = yield* Effect.all({
+      credentials: Auth.loadCredentials(o.credentials.value),
+      adminToken: Auth.loadAdminToken(Option.getOrUndefined(o.adminTokenFile), process.env.ECR_SCAN_ADMIN_TOKEN)
+    }).pipe(Effect.catchAll((e) => refuse(e.message)))
+    return { ...loaded, region: o.region }
+  })
+
 /** The emulator's options, shared with `ecr-scan serve`. */
 export const options = {
   host: Options.text("host").pipe(
     Options.withDefault("127.0.0.1"),
-    Options.withDescription("Address to bind. The emulator has no authentication: keep it on loopback.")
+    Options.withDescription(
+      "Address to bind. Without --auth, anyone who can connect is let in: beyond loopback it needs --allow-open."
+    )
   ),
   port: Options.integer("port").pipe(
     Options.withDefault(DEFAULT_PORT),
@@ -42,7 +170,7 @@ export const options = {
   ),
   accountId: Options.text("account-id").pipe(
     Options.withDefault("123456789012"),
-    Options.withDescription("The 12-digit account id of the registry.")
+    Options.withDescription("The 12-digit account id of the registry (with --auth sigv4: the credentials' accounts).")
   ),
   region: Options.text("region").pipe(
     Options.withDefault("us-east-1"),
@@ -71,6 +199,15 @@ export const options = {
     Options.withDefault(8 * 1024 * 1024),
     Options.withDescription("Largest request body accepted.")
   ),
+  stateDir: Options.text("state-dir").pipe(
+    Options.optional,
+    Options.withDescription(
+      "Keep the registry and the virtual clock in this directory: every write is on disk before it is answered, " +
+        "and a restart resumes where it stopped."
+    )
+  ),
+  ...limitOptions,
+  ...authOptions,
   quiet: Options.boolean("quiet").pipe(Options.withDescription("Do not log one line per request."))
 }
 
@@ -81,7 +218,11 @@ export type ServeOptions = Command.Command.ParseConfig<typeof options>
 export const serve = (o: ServeOptions) =>
   Effect.gen(function*() {
     const startMillis = Option.match(o.startTime, { onNone: () => Date.now(), onSome: (t) => Date.parse(t) })
-    if (!Number.isFinite(startMillis)) return yield* Effect.fail(HelpDocError(`--start-time: not an instant`))
+    if (!Number.isFinite(startMillis)) return yield* refuse(`--start-time: not an instant`)
+    if (o.headersTimeout > o.requestTimeout) {
+      return yield* refuse("--headers-timeout: must not exceed --request-timeout")
+    }
+    const auth = yield* resolveAuth(o)
     const layer = Emulator.layer({
       host: o.host,
       port: o.port,
@@ -89,25 +230,56 @@ export const serve = (o: ServeOptions) =>
       region: o.region,
       seed: o.seed,
       maxBodyBytes: o.maxBodyBytes,
+      limits: {
+        maxHeaderBytes: o.maxHeaderBytes,
+        maxConnections: o.maxConnections,
+        rateLimit: o.rateLimit,
+        rateBurst: o.rateBurst,
+        headersTimeoutMs: o.headersTimeout,
+        requestTimeoutMs: o.requestTimeout,
+        keepAliveTimeoutMs: o.keepAliveTimeout
+      },
       clock: o.clock === "virtual" ? { _tag: "Virtual", startMillis } : { _tag: "Real" },
       rules: { scanDuration: { min: o.scanDuration.min, max: o.scanDuration.max } },
-      log: o.quiet ? undefined : (yield* stdoutLog)
+      log: o.quiet ? undefined : (yield* stdoutLog),
+      auth,
+      stateDir: Option.getOrUndefined(o.stateDir)
     })
-    const announce = Effect.flatMap(HttpServer.HttpServer, (server) => {
+    const announce = Effect.flatMap(Effect.zip(HttpServer.HttpServer, EmulatorClock), ([server, clock]) => {
       const address = server.address._tag === "TcpAddress"
         ? `http://${server.address.hostname}:${server.address.port}`
         : server.address.path
-      const loopback = /^(127\.|::1$|localhost$)/.test(o.host)
+      const loopback = LOOPBACK.test(o.host)
+      const accounts = Emulator.accountIds({ accountId: o.accountId, auth })
+      // With --state-dir the virtual clock resumes where it stopped, not at --start-time.
+      const virtualNow = clock.virtual?.unsafeCurrentTimeMillis() ?? startMillis
+      const stateDir = Option.match(o.stateDir, { onNone: () => "", onSome: (dir) => ` State kept in ${dir}.` })
       return Console.log(
-        `ecr-scan emulator listening on ${address} (account ${o.accountId}, region ${o.region}, ` +
-          `clock ${o.clock === "virtual" ? `virtual from ${new Date(startMillis).toISOString()}` : "real"}). ` +
-          (loopback
+        `ecr-scan emulator listening on ${address} (account${accounts.length > 1 ? "s" : ""} ${accounts.join(", ")}, ` +
+          `region ${o.region}, ` +
+          `clock ${o.clock === "virtual" ? `virtual from ${new Date(virtualNow).toISOString()}` : "real"}). ` +
+          (auth !== undefined
+            ? `Authentication on: SigV4 with ${auth.credentials.length} access key${
+              auth.credentials.length > 1 ? "s" : ""
+            }, control endpoints behind the admin token.` +
+              (loopback ? "" : " Plain HTTP: use it only on a trusted network.")
+            : loopback
             ? "No authentication: open to every process on this machine, and to nothing else."
-            : "WARNING: no authentication, and bound to a non-loopback address.")
+            : "WARNING: no authentication, and bound to a non-loopback address (--allow-open): open to anyone who can reach it.") +
+          stateDir
       )
     })
     return yield* Layer.launch(Layer.effectDiscard(announce).pipe(Layer.provideMerge(layer)))
-  }).pipe(Effect.scoped)
+  }).pipe(
+    Effect.scoped,
+    // State the emulator cannot read or write is the user's to fix: one clear line and a non-zero exit, no trace.
+    Effect.catchTag("StateFileError", (error) =>
+      Effect.zipRight(
+        Console.error(`ecr-scan emulator: cannot start on --state-dir: ${error.message}`),
+        // Exit at once: pipes and files take stderr synchronously, and a half-built server must not linger.
+        Effect.sync(() => process.exit(2))
+      ))
+  )
 
 /**
  * The request log on stdout: lines are gathered and written once per turn of the event loop, since a

@@ -9,7 +9,6 @@
  *
  * @since 0.1.0
  */
-import { type ImageRegistry, type ImageScanner } from "@ecr-scan/core"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type * as HttpServer from "@effect/platform/HttpServer"
 import type { ServeError } from "@effect/platform/HttpServerError"
@@ -19,14 +18,17 @@ import * as Layer from "effect/Layer"
 import * as Runtime from "effect/Runtime"
 import { randomUUID } from "node:crypto"
 import * as Http from "node:http"
+import * as Accounts from "./Accounts.js"
+import * as Auth from "./Auth.js"
 import * as Control from "./Control.js"
 import * as Dispatch from "./Dispatch.js"
 import { EmulatorClock } from "./EmulatorClock.js"
+import * as Limits from "./Limits.js"
 import * as Wire from "./Wire.js"
 
 /** Options of the server. */
 export interface ServerOptions {
-  /** The address to bind (default `127.0.0.1`: the emulator has no authentication). */
+  /** The address to bind (default `127.0.0.1`: without `auth`, anyone who can connect is let in). */
   readonly host?: string
   /** The port (default 0: any free port; read it back from `HttpServer.HttpServer`). */
   readonly port?: number
@@ -34,7 +36,19 @@ export interface ServerOptions {
   readonly maxBodyBytes?: number
   /** Where the one line per request goes (default: nowhere). */
   readonly log?: ((line: string) => void) | undefined
+  /** Header size, connections, request rate, timeouts (see `Limits.DEFAULTS`). */
+  readonly limits?: Limits.LimitOptions
+  /** SigV4 on the data plane and the admin token on the control endpoints (default: none, open). */
+  readonly auth?: Auth.AuthOptions | undefined
 }
+
+/** Authentication, with the dispatcher of each account it can name. */
+interface Authenticated {
+  readonly authenticator: Auth.Authenticator
+  readonly dispatchOf: (accountId: string) => Dispatch.Dispatcher | undefined
+}
+
+const HEALTH = `${Control.PREFIX}/health`
 
 /** The default body limit. */
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -63,16 +77,24 @@ const makeListener = (
   runtime: Runtime.Runtime<never>,
   dispatch: Dispatch.Dispatcher,
   control: (req: Http.IncomingMessage, res: Http.ServerResponse) => void,
-  options: Required<Omit<ServerOptions, "log">> & Pick<ServerOptions, "log">
+  options: Required<Omit<ServerOptions, "log" | "limits" | "auth">> & Pick<ServerOptions, "log"> & {
+    readonly limits: Limits.ResolvedLimits
+  },
+  auth: Authenticated | undefined
 ) => {
   const runFork = Runtime.runFork(runtime)
   const log = options.log
+  const rate = Limits.rateLimiter(options.limits)
   return (req: Http.IncomingMessage, res: Http.ServerResponse) => {
     const url = req.url ?? ""
     if (url.startsWith(Control.PREFIX)) {
       if (log !== undefined) {
         const started = performance.now()
         res.once("finish", () => log(line(req.method, url, res.statusCode, started)))
+      }
+      if (auth !== undefined && url !== HEALTH && !url.startsWith(`${HEALTH}?`)) {
+        const denied = auth.authenticator.admin(req)
+        if (denied !== undefined) return refuseControl(req, res, denied)
       }
       return control(req, res)
     }
@@ -89,8 +111,17 @@ const makeListener = (
       if (req.readableEnded) reply(r)
       else req.once("end", () => reply(r))
     }
+    // Node's own answer to HTTP/1.1 without a Host is a bare 400: answered here in JSON instead.
+    if (req.headers.host === undefined && req.httpVersion === "1.1") return answerAfterDrain(Limits.missingHost)
     if (url !== "/" && !url.startsWith("/?")) return answerAfterDrain(Wire.faults.wrongPath(url))
     if (req.method !== "POST") return answerAfterDrain(Wire.faults.wrongMethod(req.method))
+    // Signed requests: the headers are checked before the body is read, the signature once it has arrived.
+    const signed = auth === undefined ? undefined : auth.authenticator.inspect(req)
+    if (signed !== undefined && signed._tag === "Refused") return answerAfterDrain(signed.reply)
+    // Per account: the access key's, before its signature is checked, so a refusal reads no body.
+    if (rate !== undefined && !rate.admit(signed?.accountId ?? Limits.DEFAULT_KEY, started || performance.now())) {
+      return answerAfterDrain(Limits.throttled)
+    }
     const declared = Number(req.headers["content-length"] ?? 0)
     if (declared > options.maxBodyBytes) return answerAfterDrain(Wire.faults.tooLarge(options.maxBodyBytes))
     const chunks: Array<Buffer> = []
@@ -100,8 +131,7 @@ const makeListener = (
       if (size <= options.maxBodyBytes) chunks.push(chunk)
     })
     req.on("error", () => res.destroy())
-    req.on("end", () => {
-      if (size > options.maxBodyBytes) return reply(Wire.faults.tooLarge(options.maxBodyBytes))
+    const answer = (dispatch: Dispatch.Dispatcher) => {
       if (!contentTypeOk(req.headers["content-type"])) {
         return reply(Wire.faults.contentType(req.headers["content-type"]))
       }
@@ -127,8 +157,38 @@ const makeListener = (
       const exit = fiber.unsafePoll()
       if (exit !== null) return done(exit)
       fiber.addObserver(done)
+    }
+    req.on("end", () => {
+      if (size > options.maxBodyBytes) return reply(Wire.faults.tooLarge(options.maxBodyBytes))
+      if (signed === undefined) return answer(dispatch)
+      void signed.verify(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).then((denied) => {
+        if (denied !== undefined) return reply(denied)
+        const dispatchOfAccount = auth!.dispatchOf(signed.accountId)
+        return dispatchOfAccount === undefined ? reply(Auth.faults.unknownKey()) : answer(dispatchOfAccount)
+      })
     })
   }
+}
+
+/** A control request without the admin token: answered in JSON once its body is drained. */
+const refuseControl = (
+  req: Http.IncomingMessage,
+  res: Http.ServerResponse,
+  denied: { readonly status: number; readonly body: string }
+) => {
+  const headers: Http.OutgoingHttpHeaders = {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(denied.body)
+  }
+  if (denied.status === 401) headers["www-authenticate"] = `Bearer realm="ecr-scan"`
+  const end = () => {
+    if (res.writableEnded || res.destroyed) return
+    res.writeHead(denied.status, headers)
+    res.end(denied.body)
+  }
+  req.resume()
+  if (req.readableEnded) end()
+  else req.once("end", end)
 }
 
 const dropNulls = (_key: string, value: unknown) => value === null ? undefined : value
@@ -139,37 +199,43 @@ const line = (method: string | undefined, what: string, status: number, started:
   }ms`
 
 /**
- * The emulator on an HTTP server, serving whatever backend provides the ports. Its output is the
- * platform's `HttpServer` (whose `address` says where it listens).
+ * The emulator on an HTTP server, serving the accounts' registries (any backend: `Accounts.fromEnvironment`
+ * serves the ports in the environment as one account). Its output is the platform's `HttpServer` (whose
+ * `address` says where it listens).
  */
 export const layer = (
   options: ServerOptions = {}
-): Layer.Layer<HttpServer.HttpServer, ServeError, ImageScanner | ImageRegistry | EmulatorClock> => {
+): Layer.Layer<HttpServer.HttpServer, ServeError, Accounts.Accounts | EmulatorClock> => {
   const resolved = {
     host: options.host ?? "127.0.0.1",
     port: options.port ?? 0,
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    log: options.log
+    log: options.log,
+    limits: Limits.resolve(options.limits)
   }
   return Layer.unwrapEffect(Effect.sync(() => {
-    const server = Http.createServer({ keepAliveTimeout: 5_000 })
-    // Malformed HTTP never reaches a handler: answer it in JSON too, and close.
-    server.on("clientError", (_error, socket) => {
-      if (!socket.writable) return socket.destroy()
-      const body = JSON.stringify({ __type: "SerializationException", message: "Malformed HTTP request" })
-      socket.end(
-        `HTTP/1.1 400 Bad Request\r\ncontent-type: ${Wire.CONTENT_TYPE}\r\ncontent-length: ${body.length}\r\n` +
-          `connection: close\r\n\r\n${body}`
-      )
-    })
+    const server = Http.createServer(Limits.serverOptions(resolved.limits))
+    Limits.apply(server, resolved.limits, resolved.log)
+    // Malformed HTTP, headers too large, a request too slow never reach a handler: answer them in JSON too, and close.
+    server.on("clientError", (error, socket) => Limits.answerClientError(error, socket, resolved.limits))
     const attach = Layer.scopedDiscard(Effect.gen(function*() {
       const clock = yield* EmulatorClock
       // The runtime the data plane forks its requests from, captured on the registry's clock: one
       // `Effect.withClock` per request would copy the fiber's services every time.
       const runtime = yield* clock.run(Effect.runtime<never>())
-      const dispatch = yield* Dispatch.make
+      // One dispatcher per account; without authentication every request goes to the default one.
+      const accounts = yield* Accounts.Accounts
+      const dispatchers = new Map<string, Dispatch.Dispatcher>()
+      for (const id of accounts.ids) {
+        dispatchers.set(id, yield* Effect.provide(Dispatch.make, accounts.get(id)!))
+      }
+      const dispatch = dispatchers.get(accounts.defaultId)!
+      const auth = options.auth === undefined ? undefined : {
+        authenticator: Auth.makeAuthenticator(options.auth),
+        dispatchOf: (id: string) => dispatchers.get(id)
+      }
       const control = yield* NodeHttpServer.makeHandler(Control.app)
-      const listener = makeListener(runtime, dispatch, control, resolved)
+      const listener = makeListener(runtime, dispatch, control, resolved, auth)
       server.on("request", listener)
       yield* Effect.addFinalizer(() =>
         Effect.sync(() => {

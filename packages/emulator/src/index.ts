@@ -4,10 +4,18 @@
  * @since 0.1.0
  */
 
+/** The accounts served: one registry each. */
+export * as Accounts from "./Accounts.js"
+/** SigV4 on the data plane, the admin token on the control endpoints. */
+export * as Auth from "./Auth.js"
 /** The control endpoints. */
 export * as Control from "./Control.js"
 /** From operation and body to a wire reply. */
 export * as Dispatch from "./Dispatch.js"
+/** The virtual clock kept on disk. */
+export * as DurableClock from "./DurableClock.js"
+/** A registry kept on disk: snapshot and journal. */
+export * as DurableRegistry from "./DurableRegistry.js"
 /** Durations as typed on a command line. */
 export * as Durations from "./Durations.js"
 /** The emulator on the in-memory registry. */
@@ -16,7 +24,11 @@ export * as Emulator from "./Emulator.js"
 export * as EmulatorClock from "./EmulatorClock.js"
 /** The emulator's command line. */
 export * as EmulatorCommand from "./EmulatorCommand.js"
+/** Header size, connection, rate and time limits. */
+export * as Limits from "./Limits.js"
 /** The HTTP server. */
 export * as Server from "./Server.js"
+/** The format of the state files: framed, checksummed records. */
+export * as StateFiles from "./StateFiles.js"
 /** The awsJson1_1 wire protocol. */
 export * as Wire from "./Wire.js"

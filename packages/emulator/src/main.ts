@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import * as Command from "@effect/cli/Command"
+import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Effect from "effect/Effect"
@@ -15,4 +16,12 @@ const cli = Command.run(EmulatorCommand.command.pipe(Command.withDescription("ec
   version: "0.1.0"
 })
 
-cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain({ disableErrorReporting: false }))
+cli(process.argv).pipe(
+  // What was wrong with the command line has been printed (by @effect/cli, or by `serve` as it refused).
+  Effect.catchIf(ValidationError.isValidationError, (error) =>
+    Effect.sync(() => {
+      process.exitCode = ValidationError.isHelpRequested(error) ? 0 : 1
+    })),
+  Effect.provide(NodeContext.layer),
+  NodeRuntime.runMain({ disableErrorReporting: false })
+)

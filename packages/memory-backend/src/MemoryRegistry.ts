@@ -72,6 +72,20 @@ export interface MemoryRegistry {
   readonly scanner: ImageScannerService
   readonly registry: ImageRegistryService
   readonly driver: MemoryRegistryDriverService
+  /** What durable storage reads and restores besides snapshots (the emulator's `--state-dir`). */
+  readonly storage: StorageAccess
+}
+
+/** Durable storage's access to a registry. */
+export interface StorageAccess {
+  /**
+   * The live state, the same object for the registry's whole life. Read it synchronously, between two
+   * operations, and never write through it.
+   */
+  readonly unsafeState: RegistryState.RegistryState
+  /** Where the generator of probabilistic faults is in its sequence. */
+  readonly faultRandomState: () => Utils.PCGRandomState
+  readonly setFaultRandomState: (state: Utils.PCGRandomState) => void
 }
 
 type Result<A, E> = Exit.Exit<A, E>
@@ -126,7 +140,9 @@ export const make = (
       ScanRules.make(options.rules),
       (message) => new InvalidMemoryRegistryOptions({ message: `invalid house rules: ${message}` })
     )
-    const state = yield* Ref.make(RegistryState.empty())
+    // Every transition mutates this one object in place (see RegistryState), so durable storage can read it.
+    const live = RegistryState.empty()
+    const state = yield* Ref.make(live)
     // Reseeded by `reset`, so that a reset registry draws the same faults as a fresh one.
     const newFaultRandom = () => new Utils.PCGRandom(Hash.string(`${seed}\u0000faults`))
     let faultRandom = newFaultRandom()
@@ -986,7 +1002,12 @@ export const make = (
         batchGetRepositoryScanningConfiguration,
         updateImageStorageClass
       },
-      driver
+      driver,
+      storage: {
+        unsafeState: live,
+        faultRandomState: () => faultRandom.getState(),
+        setFaultRandomState: (next) => faultRandom.setState(next)
+      }
     } satisfies MemoryRegistry
   })
 

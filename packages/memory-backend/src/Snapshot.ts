@@ -26,7 +26,8 @@ const Storage = Schema.Union(
   Schema.TaggedStruct("Activating", { archivedAt: Millis, requestedAt: Millis, activeAt: Millis })
 )
 
-const ImageSnapshot = Schema.Struct({
+/** One image, as a snapshot holds it. */
+export const ImageSnapshot = Schema.Struct({
   digest: Identifiers.ImageDigest,
   manifest: Schema.String,
   mediaType: Schema.String,
@@ -40,7 +41,8 @@ const ImageSnapshot = Schema.Struct({
   enhancedScan: Schema.optional(ScanRecord)
 })
 
-const RepositorySnapshot = Schema.Struct({
+/** One repository with its images, as a snapshot holds it. */
+export const RepositorySnapshot = Schema.Struct({
   name: Identifiers.RepositoryName,
   createdAt: Millis,
   imageTagMutability: Schema.Literal("MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"),
@@ -89,7 +91,8 @@ export type RegistrySnapshot = typeof RegistrySnapshot.Type
 const optional = <K extends string, A>(key: K, value: A | undefined): { [P in K]?: A } =>
   (value === undefined ? {} : { [key]: value }) as { [P in K]?: A }
 
-const imageSnapshot = (image: ImageState): typeof ImageSnapshot.Type => ({
+/** A copy of one image (durable storage writes the images a request changed). */
+export const imageSnapshot = (image: ImageState): typeof ImageSnapshot.Type => ({
   digest: image.digest,
   manifest: image.manifest,
   mediaType: image.mediaType,
@@ -103,7 +106,11 @@ const imageSnapshot = (image: ImageState): typeof ImageSnapshot.Type => ({
   ...optional("enhancedScan", image.enhancedScan)
 })
 
-const repositorySnapshot = (repository: RepositoryState): typeof RepositorySnapshot.Type => ({
+/** A copy of one repository, with the images given (default: all of them). */
+export const repositorySnapshot = (
+  repository: RepositoryState,
+  images: ReadonlyArray<typeof ImageSnapshot.Type> = Array.from(repository.images.values(), imageSnapshot)
+): typeof RepositorySnapshot.Type => ({
   name: repository.name,
   createdAt: repository.createdAt,
   imageTagMutability: repository.imageTagMutability,
@@ -111,7 +118,7 @@ const repositorySnapshot = (repository: RepositoryState): typeof RepositorySnaps
   encryptionConfiguration: repository.encryptionConfiguration,
   tags: repository.tags,
   scanOnPush: repository.scanOnPush,
-  images: Array.from(repository.images.values(), imageSnapshot)
+  images
 })
 
 /** A copy of the state. */
@@ -122,7 +129,7 @@ export const fromState = (state: RegistryState, registryId: string, region: stri
   ...optional("now", Number.isFinite(state.lastNow) ? state.lastNow : undefined),
   scanning: { scanType: state.scanning.scanType, rules: state.scanning.rules },
   quota: ScanQuota.toArray(state.quota),
-  repositories: Array.from(state.repositories.values(), repositorySnapshot),
+  repositories: Array.from(state.repositories.values(), (repository) => repositorySnapshot(repository)),
   overrides: Array.from(state.overrides, ([key, o]) => ({
     key,
     ...optional("outcome", o.outcome),
