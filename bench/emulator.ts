@@ -258,12 +258,8 @@ const setUpEmulator = async (port: number, images: number) => {
 
 /** One emulator run: start it, push the images, check the quota, measure, check the quota again, stop it. */
 const runEmulator = async (name: string, flags: ReadonlyArray<string>, load: "raw" | "sdk", images: number) => {
-  const profileDir = profiling && name === "emulator" ? path.join(RESULTS, "profiles") : undefined
-  if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true })
-  const nodeFlags = profileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${profileDir}`]
-  const args = [...nodeFlags, EMULATOR_MAIN, "--port", "0", ...flags]
+  const args = [EMULATOR_MAIN, "--port", "0", ...flags]
   log(`${name}: node ${args.map((a) => path.isAbsolute(a) ? path.relative(process.cwd(), a) : a).join(" ")}`)
-  const before = profileDir === undefined ? new Set<string>() : new Set(readdirSync(profileDir))
   const emulator = Processes.start(name, process.execPath, args)
   try {
     const listening = await emulator.waitForLine(/listening on http:\/\/([\d.]+):(\d+)/, 30_000)
@@ -298,15 +294,6 @@ const runEmulator = async (name: string, flags: ReadonlyArray<string>, load: "ra
     const logLines = emulator.lines() - linesBefore
     log(`${name}: ${fmt(result.requests_per_s)} req/s, p99 ${fmt(result.p99_ms, 2)} ms; quota used ${quotaAfter.used}`)
     const exit = await Processes.stop(emulator, 10_000)
-    let profile: ReturnType<typeof summarize> | undefined
-    let profileFile: string | undefined
-    if (profileDir !== undefined) {
-      const written = readdirSync(profileDir).filter((f) => f.endsWith(".cpuprofile") && !before.has(f))
-      if (written.length > 0) {
-        profileFile = path.join(profileDir, written[0])
-        profile = summarize(profileFile, result.window_micros[0], result.window_micros[1])
-      }
-    }
     return {
       ...result,
       config: flags.length === 0 ? "default (real clock, request log on)" : flags.join(" "),
@@ -315,8 +302,7 @@ const runEmulator = async (name: string, flags: ReadonlyArray<string>, load: "ra
       quota_used_after: quotaAfter.used,
       quota_limit: quotaAfter.limit,
       request_log_lines: logLines,
-      exit,
-      ...(profile === undefined ? {} : { profile: { file: profileFile, ...profile } })
+      exit
     }
   } finally {
     await Processes.stop(emulator, 10_000)
