@@ -129,18 +129,6 @@ const openConnection = (port: number) =>
 // -------------------------------------------------------------------------------------------------
 // The traffic
 
-/** A small seeded PRNG (mulberry32), one per client. */
-const prng = (seed: number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 interface Totals {
   requests: number
   /** Replies by operation, then by `200` or `<status> <__type>`. */
@@ -173,7 +161,8 @@ const tagOf = (reply: Reply): string | undefined => {
 
 /** One client: its repository, its ring of images, its loop until `deadline`. */
 const client = async (port: number, index: number, deadline: number, totals: Totals) => {
-  const random = prng(0x50a6 + index)
+  // A seeded generator (mulberry32) per client.
+  const random = Fixtures.makeRandom(0x50a6 + index).next
   const repositoryName = `soak/client-${index}`
   const ring: Array<{ readonly n: number; readonly digest: string }> = []
   let pushed = 0

@@ -20,6 +20,7 @@ import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { digestOf, imageManifest } from "../support/emulator.js"
 import { ecr } from "../support/rawHttp.js"
+import { prng } from "./support.js"
 
 const MAIN = fileURLToPath(new URL("../../packages/emulator/dist/main.js", import.meta.url))
 const ACCOUNT = "123456789012"
@@ -27,18 +28,6 @@ const START = Date.parse("2026-01-01T00:00:00Z")
 const DAY = 24 * 60 * 60 * 1000
 const SEED = 0x5eed_c0de
 const KILLS = 5
-
-/** A seeded generator (mulberry32): the kill points and the load are the same on every run. */
-const random = (seed: number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Bounds a wait on an event. */
 const within = <A>(ms: number, what: string, promise: Promise<A>): Promise<A> => {
@@ -346,7 +335,8 @@ const load = async (child: Child, model: Model, next: () => number, counter: { n
 describe("durable state under SIGKILL", () => {
   it("loses no acknowledged write across five kills at seeded points, and keeps windows, quota and clock", async () => {
     const dir = await tempDir()
-    const next = random(SEED)
+    // Seeded: the kill points and the load are the same on every run.
+    const next = prng(SEED).next
     const counter = { n: 0 }
     const model: Model = {
       repositories: new Set(),
