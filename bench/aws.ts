@@ -33,11 +33,11 @@ import * as Effect from "effect/Effect"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import { mkdirSync, writeFileSync } from "node:fs"
 import * as inspector from "node:inspector/promises"
-import * as os from "node:os"
 import { Readable } from "node:stream"
 import { fileURLToPath } from "node:url"
 import * as v8 from "node:v8"
 import * as vm from "node:vm"
+import * as Machine from "./machine.js"
 
 // The SDK's warning about Node 20 says nothing about the figures.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true"
@@ -155,12 +155,6 @@ const perCall = (spent: Spent, calls: number): Spent => ({
   cpu_us: spent.cpu_us / calls
 })
 
-const median = (values: ReadonlyArray<number>) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
-
 // -------------------------------------------------------------------------------------------------
 // Profiles
 
@@ -241,14 +235,8 @@ const table = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
 }
 
 const main = async () => {
-  const machine = {
-    cpu: os.cpus()[0]?.model ?? "unknown",
-    cpus: os.cpus().length,
-    platform: `${os.platform()} ${os.release()}`,
-    total_memory_gb: Math.round(os.totalmem() / 2 ** 30),
-    load_average_at_start: os.loadavg().map((l) => Number(l.toFixed(2)))
-  }
-  log(`node ${process.version}, ${machine.cpu} x ${machine.cpus}, load ${machine.load_average_at_start.join(" ")}`)
+  const machine = Machine.describe()
+  log(Machine.summary(machine))
 
   const handlers = { raw: new InMemoryHandler(), signal: new InMemoryHandler(), backend: new InMemoryHandler() }
   const rawClient = new ECRClient(clientConfig(handlers.raw))
@@ -343,7 +331,7 @@ const main = async () => {
     }
   }
 
-  const perCallUs = (series: Series, key: keyof Spent) => median(chunks.map((chunk) => chunk[series][key]))
+  const perCallUs = (series: Series, key: keyof Spent) => Machine.median(chunks.map((chunk) => chunk[series][key]))
   const figures = (key: keyof Spent) => ({
     raw: perCallUs("raw", key),
     signal: perCallUs("signal", key),
@@ -354,10 +342,10 @@ const main = async () => {
   const overhead = wall.backend / wall.raw - 1
   const signalOverhead = wall.signal / wall.raw - 1
   const cpuOverhead = cpu.backend / cpu.raw - 1
-  const pairedOverhead = median(chunks.map((chunk) => chunk.backend.wall_us / chunk.raw.wall_us)) - 1
+  const pairedOverhead = Machine.median(chunks.map((chunk) => chunk.backend.wall_us / chunk.raw.wall_us)) - 1
   const roundOverheads = rounds.map((round) => round.backend.wall_us / round.raw.wall_us - 1)
   const met = overhead <= TARGET.overhead.max
-  const loadAtEnd = os.loadavg().map((l) => Number(l.toFixed(2)))
+  const loadAtEnd = Machine.loadAverage()
 
   const lines = [
     "",

@@ -31,6 +31,7 @@ import { fileURLToPath } from "node:url"
 import * as Processes from "./http/processes.js"
 import { summarize } from "./http/profileSummary.js"
 import type { LoadResult, ScanSpec, SdkSpec, SetupSpec } from "./http/protocol.js"
+import * as Machine from "./machine.js"
 
 // The SDK's warning about Node 20 says nothing about the figures.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true"
@@ -79,7 +80,6 @@ const began = performance.now()
 const elapsed = () => `${((performance.now() - began) / 1000).toFixed(0)} s`
 const log = (text: string) => process.stderr.write(`[bench] ${text} (${elapsed()})\n`)
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
-const loadAverage = () => os.loadavg().map((l) => Number(l.toFixed(2)))
 const fmt = (n: number | null | undefined, digits = 0) =>
   n === null || n === undefined || !Number.isFinite(n)
     ? "n/a"
@@ -184,7 +184,7 @@ const measure = async (
   serverPid: number
 ): Promise<Measured> => {
   const quiet = await waitForQuietMachine(name, [serverPid])
-  const loadBefore = loadAverage()
+  const loadBefore = Machine.loadAverage()
   const load = Processes.start(`${name} load`, process.execPath, [script, JSON.stringify(spec)])
   let from: Snapshot | undefined
   let to: Snapshot | undefined
@@ -309,12 +309,6 @@ const runEmulator = async (name: string, flags: ReadonlyArray<string>, load: "ra
   }
 }
 
-const median = (values: ReadonlyArray<number>) => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
-
 /**
  * The floor and the default emulator side by side: both processes up at once (the emulator's images
  * pushed first), their windows alternating floor, emulator, floor, emulator, ..., each emulator window
@@ -395,12 +389,12 @@ const runPaired = async () => {
     const medianRun = (runs: ReadonlyArray<Measured>) =>
       [...runs].sort((a, b) => a.requests_per_s - b.requests_per_s)[Math.floor(runs.length / 2)]
     return {
-      ratio_to_floor: median(ratios),
+      ratio_to_floor: Machine.median(ratios),
       round_ratios: ratios,
       floor: { ...medianRun(floorRounds), rounds: floorRounds.map(brief) },
       emulator: {
         ...medianRun(emulatorRounds),
-        requests_per_s: median(emulatorRounds.map((e) => e.requests_per_s)),
+        requests_per_s: Machine.median(emulatorRounds.map((e) => e.requests_per_s)),
         // The worst window's p99, not the median's.
         p99_ms: Math.max(...emulatorRounds.map((e) => e.p99_ms)),
         rounds: emulatorRounds.map(brief),
@@ -493,7 +487,7 @@ const waitForQuiet = async () => {
   }
   const waited = performance.now() - start
   if (load > LOAD_LIMIT) log(`load average still ${load.toFixed(2)}: measuring anyway (see other_pct in the results)`)
-  return { waited_ms: Math.round(waited), load_average_when_started: loadAverage() }
+  return { waited_ms: Math.round(waited), load_average_when_started: Machine.loadAverage() }
 }
 
 const table = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
@@ -506,14 +500,8 @@ const statusText = (statuses: Record<string, number>) =>
   Object.entries(statuses).map(([status, count]) => `${status}:${count}`).join(" ")
 
 const main = async () => {
-  const machine = {
-    cpu: os.cpus()[0]?.model ?? "unknown",
-    cpus: os.cpus().length,
-    platform: `${os.platform()} ${os.release()}`,
-    total_memory_gb: Math.round(os.totalmem() / 2 ** 30),
-    load_average_at_start: loadAverage()
-  }
-  log(`node ${process.version}, ${machine.cpu} x ${machine.cpus}, load ${machine.load_average_at_start.join(" ")}`)
+  const machine = Machine.describe()
+  log(Machine.summary(machine))
   const quiet = await waitForQuiet()
   const scratch = mkdtempSync(path.join(os.tmpdir(), "ecr-scan-bench-"))
   try {
@@ -566,7 +554,7 @@ const main = async () => {
           fmt(r.cpu.client_pct),
           `${fmt(r.cpu.other_pct)}${note}`
         ]
-    const loadEnd = loadAverage()
+    const loadEnd = Machine.loadAverage()
     const lines = [
       "",
       `emulator HTTP benchmark — node ${process.version}, ${machine.cpu} x ${machine.cpus}, ${

@@ -13,8 +13,8 @@
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as TestContext from "effect/TestContext"
 import { mkdirSync, writeFileSync } from "node:fs"
-import * as os from "node:os"
 import { fileURLToPath } from "node:url"
+import * as Machine from "./machine.js"
 import { type MotoResult, runMoto } from "./moto.js"
 import * as Simulation from "./simulation.js"
 import * as Throughput from "./throughput.js"
@@ -53,14 +53,8 @@ const table = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
 
 const main = async () => {
   if ((globalThis as { gc?: unknown }).gc === undefined) throw new Error("run node with --expose-gc")
-  const machine = {
-    cpu: os.cpus()[0]?.model ?? "unknown",
-    cpus: os.cpus().length,
-    platform: `${os.platform()} ${os.release()}`,
-    total_memory_gb: Math.round(os.totalmem() / 2 ** 30),
-    load_average_at_start: os.loadavg().map((l) => Number(l.toFixed(2)))
-  }
-  log(`node ${process.version}, ${machine.cpu} x ${machine.cpus}, load ${machine.load_average_at_start.join(" ")}`)
+  const machine = Machine.describe()
+  log(Machine.summary(machine))
 
   // 1. moto first, while this process is small and idle.
   log(`moto: ${MOTO_IMAGES} images, put then start_image_scan (about 80 s) ...`)
@@ -248,7 +242,7 @@ const main = async () => {
     quick,
     node: process.version,
     date: new Date().toISOString(),
-    machine: { ...machine, load_average_at_end: os.loadavg().map((l) => Number(l.toFixed(2))) },
+    machine: { ...machine, load_average_at_end: Machine.loadAverage() },
     wall_seconds: Number(elapsed().replace(" s", ""))
   }
   const out = fileURLToPath(new URL(`../results/memory${quick ? ".quick" : ""}.json`, import.meta.url))

@@ -11,7 +11,6 @@ Run: python3 bench/moto_server_setup.py --port 5000 --images 3000 --out /tmp/dig
 """
 
 import argparse
-import hashlib
 import importlib.metadata
 import json
 import os
@@ -24,6 +23,7 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench-secret")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
 import boto3  # noqa: E402
+from moto_manifests import manifest  # noqa: E402 (beside this script)
 import botocore  # noqa: E402
 from botocore.config import Config  # noqa: E402
 
@@ -34,30 +34,6 @@ def repository_of(i: int) -> str:
     """The same layout as bench/fixtures.ts: team-<r % 4>/service-<r>."""
     r = i % REPOSITORY_COUNT
     return f"team-{r % 4}/service-{r}"
-
-
-def manifest(i: int) -> str:
-    config = hashlib.sha256(f"config-{i}".encode()).hexdigest()
-    layer = hashlib.sha256(f"layer-{i}".encode()).hexdigest()
-    return json.dumps(
-        {
-            "schemaVersion": 2,
-            "mediaType": "application/vnd.oci.image.manifest.v1+json",
-            "config": {
-                "mediaType": "application/vnd.oci.image.config.v1+json",
-                "digest": f"sha256:{config}",
-                "size": 1000 + i % 9000,
-            },
-            "layers": [
-                {
-                    "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
-                    "digest": f"sha256:{layer}",
-                    "size": 1000000 + i,
-                }
-            ],
-        },
-        separators=(",", ":"),
-    )
 
 
 def main() -> None:

@@ -8,7 +8,6 @@ Run: python3 bench/moto_start_image_scan.py [--images 10000]
 """
 
 import argparse
-import hashlib
 import json
 import os
 import platform
@@ -20,32 +19,9 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
 import boto3  # noqa: E402
+from moto_manifests import manifest  # noqa: E402 (beside this script)
 import moto  # noqa: E402
 from moto import mock_aws  # noqa: E402
-
-
-def manifest(i: int) -> str:
-    config = hashlib.sha256(f"config-{i}".encode()).hexdigest()
-    layer = hashlib.sha256(f"layer-{i}".encode()).hexdigest()
-    return json.dumps(
-        {
-            "schemaVersion": 2,
-            "mediaType": "application/vnd.oci.image.manifest.v1+json",
-            "config": {
-                "mediaType": "application/vnd.oci.image.config.v1+json",
-                "digest": f"sha256:{config}",
-                "size": 1000 + i % 9000,
-            },
-            "layers": [
-                {
-                    "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
-                    "digest": f"sha256:{layer}",
-                    "size": 1000000 + i,
-                }
-            ],
-        },
-        separators=(",", ":"),
-    )
 
 
 def main() -> None:

@@ -31,13 +31,15 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as net from "node:net"
-import * as os from "node:os"
 import { fileURLToPath } from "node:url"
 import * as Fixtures from "./fixtures.js"
 import * as Processes from "./http/processes.js"
 import * as Requests from "./http/requests.js"
+import * as Machine from "./machine.js"
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 600)
+/** A shortened run writes beside the full run's figures (`soak.quick.json`, not committed), never over them. */
+const RESULT_FILE = `soak${SECONDS < 600 ? ".quick" : ""}.json`
 const CLIENTS = 16
 const RING = 200
 const JUMP_EVERY_MS = 5_000
@@ -58,7 +60,6 @@ const RESULTS = here("../results/")
 const began = performance.now()
 const log = (text: string) =>
   process.stderr.write(`[soak] ${text} (${((performance.now() - began) / 1000).toFixed(0)} s)\n`)
-const loadAverage = () => os.loadavg().map((l) => Number(l.toFixed(2)))
 const fmt = (n: number, digits = 0) =>
   Number.isFinite(n)
     ? n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
@@ -251,13 +252,8 @@ const stateBytes = async (baseUrl: string) => {
 }
 
 const main = async () => {
-  const machine = {
-    cpu: os.cpus()[0]?.model ?? "unknown",
-    cpus: os.cpus().length,
-    node: process.version,
-    load_average_at_start: loadAverage()
-  }
-  log(`node ${process.version}, ${machine.cpu} x ${machine.cpus}, load ${machine.load_average_at_start.join(" ")}`)
+  const machine = { ...Machine.describe(), node: process.version }
+  log(Machine.summary(machine))
   const emulator = Processes.start("emulator", process.execPath, [
     EMULATOR_MAIN,
     "--port",
@@ -367,7 +363,7 @@ const main = async () => {
     const result = {
       date: new Date().toISOString(),
       machine,
-      load_average_at_end: loadAverage(),
+      load_average_at_end: Machine.loadAverage(),
       config: {
         seconds: SECONDS,
         clients: CLIENTS,
@@ -410,7 +406,7 @@ const main = async () => {
       samples
     }
     mkdirSync(RESULTS, { recursive: true })
-    writeFileSync(`${RESULTS}soak.json`, `${JSON.stringify(result, null, 2)}\n`)
+    writeFileSync(`${RESULTS}${RESULT_FILE}`, `${JSON.stringify(result, null, 2)}\n`)
 
     const rows: Array<[string, string]> = [
       [
@@ -457,7 +453,7 @@ const main = async () => {
         "\n\nreplies by operation and tag\n" +
         Object.entries(errorsByTag).map(([k, v]) => `  ${k.padEnd(tagWidth)}  ${fmt(v).padStart(10)}`).join("\n") +
         (totals.unexpectedSamples.length > 0 ? `\n\nunexpected:\n  ${totals.unexpectedSamples.join("\n  ")}` : "") +
-        "\n\nwritten to bench/results/soak.json\n"
+        `\n\nwritten to bench/results/${RESULT_FILE}\n`
     )
     if (!withinBound || !alive || totals.unexpected > 0) process.exitCode = 1
   } finally {

@@ -17,6 +17,7 @@ import * as TestClock from "effect/TestClock"
 import type * as TestServices from "effect/TestServices"
 import * as Fixtures from "./fixtures.js"
 import { type FloorRequest, StartImageScanFloor } from "./floor/StartImageScanFloor.js"
+import * as Machine from "./machine.js"
 
 const HOUR = 3_600_000
 const SEED = "bench"
@@ -51,13 +52,6 @@ export interface WorkloadResult {
 
 /** The runtime every Effect of the throughput part runs in: one `TestClock` for the whole run. */
 export type BenchRuntime = ManagedRuntime.ManagedRuntime<TestServices.TestServices, never>
-
-/** The median of some numbers. */
-export const median = (values: ReadonlyArray<number>): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
 
 const gc = (): void => {
   const collect = (globalThis as { gc?: () => void }).gc
@@ -244,7 +238,7 @@ const figures = (results: ReadonlyArray<LoopResult>): WorkloadFigures => {
   const repetitions = results.map((r) => r.calls / r.seconds)
   const last = results[results.length - 1]
   return {
-    callsPerSecond: median(repetitions),
+    callsPerSecond: Machine.median(repetitions),
     repetitions,
     accepted: last.accepted,
     refused: last.calls - last.accepted

@@ -16,13 +16,11 @@ import { appendFile, cp, mkdtemp, readFile, rm, truncate, writeFile } from "node
 import * as Http from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { digestOf, imageManifest } from "../support/emulator.js"
 import { ecr } from "../support/rawHttp.js"
-import { prng } from "./support.js"
+import { MAIN, prng } from "./support.js"
 
-const MAIN = fileURLToPath(new URL("../../packages/emulator/dist/main.js", import.meta.url))
 const ACCOUNT = "123456789012"
 const START = Date.parse("2026-01-01T00:00:00Z")
 const DAY = 24 * 60 * 60 * 1000

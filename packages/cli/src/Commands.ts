@@ -93,6 +93,3 @@ export const describeImages: OperationCommand.OperationSpec = {
   ],
   pagination: { resultKeys: [["imageDetails"]] }
 }
-
-/** Every operation command. */
-export const all = [startImageScan, describeImageScanFindings, createRepository, putImage, describeImages]

@@ -148,8 +148,7 @@ const unknownParameters = (model: unknown, value: unknown, path: string): Array<
 export const buildRequest = (
   spec: OperationSpec,
   cliInputJson: Option.Option<string>,
-  flags: Readonly<Record<string, Option.Option<string>>>,
-  extra: Readonly<Record<string, unknown>> = {}
+  flags: Readonly<Record<string, Option.Option<string>>>
 ): Either.Either<Record<string, unknown>, CliFailure.CliFailure> => {
   let request: Record<string, unknown> = {}
   if (Option.isSome(cliInputJson)) {
@@ -174,7 +173,6 @@ export const buildRequest = (
     if (Either.isLeft(value)) return Either.left(value.left)
     request[member.member] = value.right
   }
-  Object.assign(request, extra)
   const missing = spec.members.filter((m) => m.required === true && request[m.member] === undefined)
   if (missing.length > 0) {
     return Either.left(

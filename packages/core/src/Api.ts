@@ -35,7 +35,8 @@ import {
   ScanType
 } from "./ScanningConfiguration.js"
 
-const MaxResults = Schema.Number.pipe(Schema.filter(Constraints.range(1, 1000)))
+const maxResults = Constraints.range(1, 1000)
+const MaxResults = Schema.Number.pipe(Schema.filter(maxResults))
 const NextToken = Schema.String.pipe(Schema.filter(Constraints.nextToken))
 const listOf = <S extends Schema.Schema.Any>(item: S, min: number, max: number) =>
   Schema.Array(item).pipe(Schema.filter(Constraints.length(min, max)))
@@ -127,9 +128,9 @@ export const fastStartImageScanResponse = (u: unknown): StartImageScanResponse |
 /** The fast guard of `DescribeImageScanFindingsRequest` (see `isStartImageScanRequest`). */
 export const isDescribeImageScanFindingsRequest = (u: unknown): boolean =>
   isStartImageScanRequest(u) && isOptionalValid((u as Record<string, unknown>).nextToken, Constraints.nextToken) &&
-  ((u as Record<string, unknown>).maxResults === undefined ||
-    (typeof (u as Record<string, unknown>).maxResults === "number" &&
-      Constraints.range(1, 1000)((u as Record<string, unknown>).maxResults as number) === undefined))
+  isOptionalMaxResults((u as Record<string, unknown>).maxResults)
+
+const isOptionalMaxResults = (u: unknown) => u === undefined || (typeof u === "number" && maxResults(u) === undefined)
 
 /** `DescribeImageScanFindings` request (paginated by `maxResults`/`nextToken`). */
 export const DescribeImageScanFindingsRequest = Schema.Struct({

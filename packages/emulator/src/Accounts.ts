@@ -49,13 +49,3 @@ export const layer = <E>(
       return service(ids, contexts)
     })
   )
-
-/** A single account served by the ports in the environment (any backend). */
-export const fromEnvironment = (accountId: string): Layer.Layer<Accounts, never, ImageScanner | ImageRegistry> =>
-  Layer.effect(
-    Accounts,
-    Effect.map(
-      Effect.context<ImageScanner | ImageRegistry>(),
-      (context) => service([accountId], new Map([[accountId, context]]))
-    )
-  )

@@ -401,8 +401,8 @@ export const make = (
 > =>
   Effect.gen(function*() {
     const memory = yield* MemoryRegistry.make(options)
-    const accountId = options.accountId ?? "123456789012"
-    const region = options.region ?? "us-east-1"
+    const accountId = options.accountId ?? MemoryRegistry.DEFAULT_ACCOUNT_ID
+    const region = options.region ?? MemoryRegistry.DEFAULT_REGION
     const log = options.log ?? stderrLog
     const compactAfter = options.compactAfterBytes ?? DEFAULT_COMPACT_AFTER_BYTES
     const directory = options.directory

@@ -31,7 +31,7 @@ export interface EmulatorOptions extends Server.ServerOptions, MemoryRegistry.Me
 }
 
 /** The default account id of the registry (AWS's documentation example). */
-export const DEFAULT_ACCOUNT_ID = "123456789012"
+export const DEFAULT_ACCOUNT_ID = MemoryRegistry.DEFAULT_ACCOUNT_ID
 
 /**
  * The accounts served: with `auth`, every account of the credentials (in order, each once); without,

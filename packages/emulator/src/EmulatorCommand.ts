@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import { MemoryRegistry } from "@ecr-scan/memory-backend"
 import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
@@ -19,6 +20,7 @@ import { parseDuration, parseDurationRange } from "./Durations.js"
 import * as Emulator from "./Emulator.js"
 import { EmulatorClock } from "./EmulatorClock.js"
 import * as Limits from "./Limits.js"
+import * as Server from "./Server.js"
 
 /** The port `npm start` listens on. */
 export const DEFAULT_PORT = 4510
@@ -169,11 +171,11 @@ export const options = {
     Options.withDescription("Port to listen on (0 picks a free one).")
   ),
   accountId: Options.text("account-id").pipe(
-    Options.withDefault("123456789012"),
+    Options.withDefault(MemoryRegistry.DEFAULT_ACCOUNT_ID),
     Options.withDescription("The 12-digit account id of the registry (with --auth sigv4: the credentials' accounts).")
   ),
   region: Options.text("region").pipe(
-    Options.withDefault("us-east-1"),
+    Options.withDefault(MemoryRegistry.DEFAULT_REGION),
     Options.withDescription("The region it claims.")
   ),
   seed: Options.text("seed").pipe(
@@ -196,7 +198,7 @@ export const options = {
     parseDurationRange
   ),
   maxBodyBytes: Options.integer("max-body-bytes").pipe(
-    Options.withDefault(8 * 1024 * 1024),
+    Options.withDefault(Server.DEFAULT_MAX_BODY_BYTES),
     Options.withDescription("Largest request body accepted.")
   ),
   stateDir: Options.text("state-dir").pipe(

@@ -199,9 +199,8 @@ const line = (method: string | undefined, what: string, status: number, started:
   }ms`
 
 /**
- * The emulator on an HTTP server, serving the accounts' registries (any backend: `Accounts.fromEnvironment`
- * serves the ports in the environment as one account). Its output is the platform's `HttpServer` (whose
- * `address` says where it listens).
+ * The emulator on an HTTP server, serving the accounts' registries (`Accounts.layer`). Its output is the
+ * platform's `HttpServer` (whose `address` says where it listens).
  */
 export const layer = (
   options: ServerOptions = {}

@@ -119,6 +119,12 @@ const tagIsImmutable = (repository: RepositoryState, tag: string) => {
 
 const validators = RequestValidators.validators
 
+/** The account id a registry has unless told otherwise. */
+export const DEFAULT_ACCOUNT_ID = "123456789012"
+
+/** The region a registry claims unless told otherwise. */
+export const DEFAULT_REGION = "us-east-1"
+
 /**
  * Builds an in-memory registry. Most programs want `layer`; this is for code that needs the services
  * as values (the emulator, benchmarks).
@@ -127,8 +133,8 @@ export const make = (
   options: MemoryRegistryOptions = {}
 ): Effect.Effect<MemoryRegistry, InvalidMemoryRegistryOptions> =>
   Effect.gen(function*() {
-    const accountId = (options.accountId ?? "123456789012") as Identifiers.RegistryId
-    const region = options.region ?? "us-east-1"
+    const accountId = (options.accountId ?? DEFAULT_ACCOUNT_ID) as Identifiers.RegistryId
+    const region = options.region ?? DEFAULT_REGION
     const seed = String(options.seed ?? 0)
     if (Constraints.registryId(accountId) !== undefined) {
       return yield* new InvalidMemoryRegistryOptions({ message: `accountId must be 12 digits, got '${accountId}'` })
