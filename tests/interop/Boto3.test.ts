@@ -282,7 +282,7 @@ describeWith(boto3(), "boto3 against the emulator", () => {
       advance("1 minute"),
       { wait: "image_scan_complete", params: id }
     ])
-    expect(waited.waited.seconds).toBeLessThan(5)
+    expect(waited).toEqual({ waited: {} })
     expect(count(log, "POST DescribeImageScanFindings 200") - before).toBe(1)
   })
 
@@ -309,7 +309,6 @@ describeWith(boto3(), "boto3 against the emulator", () => {
     expect(failed.waiter_error.message).toMatch(/^Waiter ImageScanComplete failed: /)
     expect(failed.waiter_error.last_response.imageScanStatus.status).toBe("FAILED")
     expect(failed.waiter_error.last_response.imageScanFindings).toBeUndefined()
-    expect(failed.waiter_error.seconds).toBeLessThan(5)
     expect(count(log, "POST DescribeImageScanFindings") - before).toBe(1)
   })
 
@@ -326,7 +325,6 @@ describeWith(boto3(), "boto3 against the emulator", () => {
         "'{imageDigest:'null', imageTag:'v1'}' in the repository with name 'boto3/waitnoscan' " +
         `in the registry with id '${ACCOUNT}'`
     )
-    expect(failed.waiter_error.seconds).toBeLessThan(5)
     expect(
       log.matching((line) => line.startsWith("POST DescribeImageScanFindings")).slice(before).map((e) =>
         e.line.split(" ").slice(0, 4).join(" ")
