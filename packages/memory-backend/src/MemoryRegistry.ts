@@ -35,7 +35,6 @@ import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Hash from "effect/Hash"
 import * as Layer from "effect/Layer"
-import * as Ref from "effect/Ref"
 import * as Utils from "effect/Utils"
 import { createHash } from "node:crypto"
 import {
@@ -72,9 +71,36 @@ export interface MemoryRegistry {
   readonly scanner: ImageScannerService
   readonly registry: ImageRegistryService
   readonly driver: MemoryRegistryDriverService
+  /** The same operations as synchronous calls (see `MemoryRegistryDirect`). */
+  readonly direct: DirectAccess
   /** What durable storage reads and restores besides snapshots (the emulator's `--state-dir`). */
   readonly storage: StorageAccess
 }
+
+/**
+ * The registry's operations as plain synchronous calls, for a host that answers many requests and would
+ * rather not start a fiber for each (the emulator's data plane). `unsafeCall(operation, request, now)` does
+ * exactly what the port's effect does, at the instant `nowMillis` instead of the fiber's `Clock`: the same
+ * validation, rules, faults and state, and an `Exit` for the outcome. "Unsafe" as Effect's `unsafe*`
+ * functions are: it runs at once, outside any fiber.
+ *
+ * It belongs to the two ports beside it: a host should use it only when the `ImageScanner` and
+ * `ImageRegistry` it would otherwise call are these very services, and not a layer wrapped around them.
+ */
+export interface DirectAccess {
+  readonly scanner: ImageScannerService
+  readonly registry: ImageRegistryService
+  readonly unsafeCall: (
+    operation: Api.OperationName,
+    request: unknown,
+    nowMillis: number
+  ) => Exit.Exit<unknown, Errors.EcrError>
+}
+
+/** The synchronous access of the in-memory registry, in the context its `layer` provides. */
+export class MemoryRegistryDirect
+  extends Context.Tag("@ecr-scan/memory-backend/MemoryRegistryDirect")<MemoryRegistryDirect, DirectAccess>()
+{}
 
 /** Durable storage's access to a registry. */
 export interface StorageAccess {
@@ -91,6 +117,14 @@ export interface StorageAccess {
 type Result<A, E> = Exit.Exit<A, E>
 const ok = Exit.succeed
 const fail = Exit.fail
+
+/** One operation's work on the state at one instant: it reads, decides and writes in one synchronous call. */
+interface Step<Name extends Api.OperationName> {
+  readonly operation: Name
+  readonly body: (s: RegistryState.RegistryState, now: number) => Result<Api.ResponseOf<Name>, Failure<Name>>
+}
+
+type StepOf<Name extends Api.OperationName> = (request: Api.RequestOf<Name>) => Step<Name>
 
 const UNLIMITED = Number.MAX_SAFE_INTEGER
 
@@ -148,7 +182,6 @@ export const make = (
     )
     // Every transition mutates this one object in place (see RegistryState), so durable storage can read it.
     const live = RegistryState.empty()
-    const state = yield* Ref.make(live)
     // Reseeded by `reset`, so that a reset registry draws the same faults as a fresh one.
     const newFaultRandom = () => new Utils.PCGRandom(Hash.string(`${seed}\u0000faults`))
     let faultRandom = newFaultRandom()
@@ -158,27 +191,30 @@ export const make = (
     // The one way state is read or written: atomically, at the registry's current instant, after the
     // planned faults have had their say.
 
-    const run = <Name extends Api.OperationName>(
+    const step = <Name extends Api.OperationName>(
       operation: Name,
       body: (s: RegistryState.RegistryState, now: number) => Result<Api.ResponseOf<Name>, Failure<Name>>
-    ): Effect.Effect<Api.ResponseOf<Name>, Failure<Name>> =>
-      Effect.clockWith((clock) => {
-        const clockNow = clock.unsafeCurrentTimeMillis()
-        return Effect.flatten(
-          Ref.modify(
-            state,
-            (s): readonly [Result<Api.ResponseOf<Name>, Failure<Name>>, RegistryState.RegistryState] => {
-              const now = clockNow > s.lastNow ? clockNow : s.lastNow
-              s.lastNow = now
-              if (s.faults.length > 0) {
-                const fault = takeFault(s, operation)
-                if (fault !== undefined) return [fail(fault as Failure<Name>), s]
-              }
-              return [body(s, now), s]
-            }
-          )
-        )
-      })
+    ): Step<Name> => ({ operation, body })
+
+    /** Runs one step at `clockNow` (never before an instant the registry has already seen). */
+    const apply = <Name extends Api.OperationName>(
+      { body, operation }: Step<Name>,
+      clockNow: number
+    ): Result<Api.ResponseOf<Name>, Failure<Name>> => {
+      const now = clockNow > live.lastNow ? clockNow : live.lastNow
+      live.lastNow = now
+      if (live.faults.length > 0) {
+        const fault = takeFault(live, operation)
+        if (fault !== undefined) return fail(fault as Failure<Name>)
+      }
+      return body(live, now)
+    }
+
+    /** A step as an effect, at the instant of the fiber's `Clock`. */
+    const run = <Name extends Api.OperationName>(
+      make: StepOf<Name>
+    ): (request: Api.RequestOf<Name>) => Effect.Effect<Api.ResponseOf<Name>, Failure<Name>> =>
+    (request) => Effect.clockWith((clock) => apply(make(request), clock.unsafeCurrentTimeMillis()))
 
     /** The error of the first plan that fires for `operation`: the modelled one, or an unmodelled code. */
     const takeFault = (s: RegistryState.RegistryState, operation: Api.OperationName) => {
@@ -292,8 +328,8 @@ export const make = (
     // -----------------------------------------------------------------------------------------------------------
     // Scanning
 
-    const startImageScan: ImageScannerService["startImageScan"] = (input) =>
-      run("StartImageScan", (s, now) => {
+    const startImageScan: StepOf<"StartImageScan"> = (input) =>
+      step("StartImageScan", (s, now) => {
         const view: StartImageScanRule.RegistryView<RepositoryState, ImageState> = {
           registryId: accountId,
           scanType: s.scanning.scanType,
@@ -382,8 +418,8 @@ export const make = (
       }
     }
 
-    const describeImageScanFindings: ImageScannerService["describeImageScanFindings"] = (input) =>
-      run("DescribeImageScanFindings", (s, now) => {
+    const describeImageScanFindings: StepOf<"DescribeImageScanFindings"> = (input) =>
+      step("DescribeImageScanFindings", (s, now) => {
         const validated = validators.DescribeImageScanFindings(input)
         if (Either.isLeft(validated)) return fail(validated.left)
         const request = validated.right
@@ -451,8 +487,8 @@ export const make = (
         encryptionConfiguration: repository.encryptionConfiguration
       }) as RepositoryModel.Repository
 
-    const createRepository: ImageRegistryService["createRepository"] = (input) =>
-      run("CreateRepository", (s, now) => {
+    const createRepository: StepOf<"CreateRepository"> = (input) =>
+      step("CreateRepository", (s, now) => {
         const validated = validators.CreateRepository(input)
         if (Either.isLeft(validated)) return fail(validated.left)
         const request = validated.right
@@ -500,8 +536,8 @@ export const make = (
         return ok({ repository: repositoryRecord(repository) })
       })
 
-    const describeRepositories: ImageRegistryService["describeRepositories"] = (input) =>
-      run("DescribeRepositories", (s) => {
+    const describeRepositories: StepOf<"DescribeRepositories"> = (input) =>
+      step("DescribeRepositories", (s) => {
         const validated = validators.DescribeRepositories(input)
         if (Either.isLeft(validated)) return fail(validated.left)
         const request = validated.right
@@ -531,8 +567,8 @@ export const make = (
         })
       })
 
-    const deleteRepository: ImageRegistryService["deleteRepository"] = (input) =>
-      run("DeleteRepository", (s) => {
+    const deleteRepository: StepOf<"DeleteRepository"> = (input) =>
+      step("DeleteRepository", (s) => {
         const validated = validators.DeleteRepository(input)
         if (Either.isLeft(validated)) return fail(validated.left)
         const request = validated.right
@@ -548,8 +584,8 @@ export const make = (
         return ok({ repository: repositoryRecord(repository) })
       })
 
-    const putImageScanningConfiguration: ImageRegistryService["putImageScanningConfiguration"] = (input) =>
-      run("PutImageScanningConfiguration", (s) => {
+    const putImageScanningConfiguration: StepOf<"PutImageScanningConfiguration"> = (input) =>
+      step("PutImageScanningConfiguration", (s) => {
         const validated = validators.PutImageScanningConfiguration(input)
         if (Either.isLeft(validated)) return fail(validated.left)
         const request = validated.right
@@ -566,8 +602,8 @@ export const make = (
     // -----------------------------------------------------------------------------------------------------------
     // Images
 
-    const putImage: ImageRegistryService["putImage"] = (input) =>
-      run("PutImage", (s, now) => {
+    const putImage: StepOf<"PutImage"> = (input) =>
+      step("PutImage", (s, now) => {
         const validated = validators.PutImage(input)
         if (Either.isLeft(validated)) return fail(validated.left)
         const request = validated.right
@@ -673,8 +709,8 @@ export const make = (
         : { image: resolved }
     }
 
-    const batchGetImage: ImageRegistryService["batchGetImage"] = (input) =>
-      run("BatchGetImage", (s) => {
+    const batchGetImage: StepOf<"BatchGetImage"> = (input) =>
+      step("BatchGetImage", (s) => {
         const validated = validators.BatchGetImage(input)
         if (Either.isLeft(validated)) return fail(validated.left)
         const request = validated.right
@@ -699,8 +735,8 @@ export const make = (
         return ok({ images, failures })
       })
 
-    const batchDeleteImage: ImageRegistryService["batchDeleteImage"] = (input) =>
-      run("BatchDeleteImage", (s) => {
+    const batchDeleteImage: StepOf<"BatchDeleteImage"> = (input) =>
+      step("BatchDeleteImage", (s) => {
         const validated = validators.BatchDeleteImage(input)
         if (Either.isLeft(validated)) return fail(validated.left)
         const request = validated.right
@@ -752,8 +788,8 @@ export const make = (
         ...(image.lastActivatedAt === undefined ? {} : { lastActivatedAt: date(image.lastActivatedAt) })
       }) as ImageModel.ImageDetail
 
-    const describeImages: ImageRegistryService["describeImages"] = (input) =>
-      run("DescribeImages", (s, now) => {
+    const describeImages: StepOf<"DescribeImages"> = (input) =>
+      step("DescribeImages", (s, now) => {
         const validated = validators.DescribeImages(input)
         if (Either.isLeft(validated)) return fail(validated.left)
         const request = validated.right
@@ -794,8 +830,8 @@ export const make = (
         })
       })
 
-    const updateImageStorageClass: ImageRegistryService["updateImageStorageClass"] = (input) =>
-      run("UpdateImageStorageClass", (s, now) => {
+    const updateImageStorageClass: StepOf<"UpdateImageStorageClass"> = (input) =>
+      step("UpdateImageStorageClass", (s, now) => {
         const validated = validators.UpdateImageStorageClass(input)
         if (Either.isLeft(validated)) return fail(validated.left)
         const request = validated.right
@@ -838,8 +874,8 @@ export const make = (
     // -----------------------------------------------------------------------------------------------------------
     // Registry scanning configuration
 
-    const putRegistryScanningConfiguration: ImageRegistryService["putRegistryScanningConfiguration"] = (input) =>
-      run("PutRegistryScanningConfiguration", (s) => {
+    const putRegistryScanningConfiguration: StepOf<"PutRegistryScanningConfiguration"> = (input) =>
+      step("PutRegistryScanningConfiguration", (s) => {
         const validated = validators.PutRegistryScanningConfiguration(input)
         if (Either.isLeft(validated)) return fail(validated.left)
         const configuration = {
@@ -852,8 +888,8 @@ export const make = (
         return ok({ registryScanningConfiguration: configuration })
       })
 
-    const getRegistryScanningConfiguration: ImageRegistryService["getRegistryScanningConfiguration"] = (input) =>
-      run("GetRegistryScanningConfiguration", (s) => {
+    const getRegistryScanningConfiguration: StepOf<"GetRegistryScanningConfiguration"> = (input) =>
+      step("GetRegistryScanningConfiguration", (s) => {
         const validated = validators.GetRegistryScanningConfiguration(input ?? {})
         if (Either.isLeft(validated)) return fail(validated.left)
         return ok({
@@ -862,10 +898,10 @@ export const make = (
         } as Api.GetRegistryScanningConfigurationResponse)
       })
 
-    const batchGetRepositoryScanningConfiguration: ImageRegistryService["batchGetRepositoryScanningConfiguration"] = (
+    const batchGetRepositoryScanningConfiguration: StepOf<"BatchGetRepositoryScanningConfiguration"> = (
       input
     ) =>
-      run("BatchGetRepositoryScanningConfiguration", (s) => {
+      step("BatchGetRepositoryScanningConfiguration", (s) => {
         const validated = validators.BatchGetRepositoryScanningConfiguration(input)
         if (Either.isLeft(validated)) return fail(validated.left)
         const scanningConfigurations: Array<ScanningConfiguration.RepositoryScanningConfiguration> = []
@@ -898,8 +934,7 @@ export const make = (
     // -----------------------------------------------------------------------------------------------------------
     // The driver
 
-    const mutate = <A>(f: (s: RegistryState.RegistryState) => A): Effect.Effect<A> =>
-      Ref.modify(state, (s) => [f(s), s])
+    const mutate = <A>(f: (s: RegistryState.RegistryState) => A): Effect.Effect<A> => Effect.sync(() => f(live))
 
     const planFault = (plan: FaultPlanInput) => {
       const probability = plan.probability ?? 1
@@ -938,9 +973,7 @@ export const make = (
       })
     }
 
-    const now = Effect.clockWith((clock) =>
-      Ref.get(state).pipe(Effect.map((s) => Math.max(clock.unsafeCurrentTimeMillis(), s.lastNow)))
-    )
+    const now = Effect.clockWith((clock) => Effect.sync(() => Math.max(clock.unsafeCurrentTimeMillis(), live.lastNow)))
 
     const replace = (s: RegistryState.RegistryState, next: RegistryState.RegistryState) => {
       s.repositories.clear()
@@ -980,7 +1013,7 @@ export const make = (
             nextSlotAt: decision.admitted ? undefined : date(decision.nextSlotAt)
           }
         })),
-      snapshot: Effect.map(Ref.get(state), (s) => Snapshot.fromState(s, accountId, region)),
+      snapshot: Effect.sync(() => Snapshot.fromState(live, accountId, region)),
       restore: (snapshot) =>
         Either.match(Snapshot.toState(snapshot), {
           onLeft: (message) => Effect.fail(new InvalidSnapshot({ message })),
@@ -992,21 +1025,49 @@ export const make = (
       })
     }
 
+    const steps: { readonly [Name in Api.OperationName]: StepOf<Name> } = {
+      StartImageScan: startImageScan,
+      DescribeImageScanFindings: describeImageScanFindings,
+      CreateRepository: createRepository,
+      DescribeRepositories: describeRepositories,
+      DeleteRepository: deleteRepository,
+      PutImage: putImage,
+      BatchGetImage: batchGetImage,
+      BatchDeleteImage: batchDeleteImage,
+      DescribeImages: describeImages,
+      PutImageScanningConfiguration: putImageScanningConfiguration,
+      PutRegistryScanningConfiguration: putRegistryScanningConfiguration,
+      GetRegistryScanningConfiguration: getRegistryScanningConfiguration,
+      BatchGetRepositoryScanningConfiguration: batchGetRepositoryScanningConfiguration,
+      UpdateImageStorageClass: updateImageStorageClass
+    }
+    const scanner: ImageScannerService = {
+      startImageScan: run(startImageScan),
+      describeImageScanFindings: run(describeImageScanFindings)
+    }
+    const registry: ImageRegistryService = {
+      createRepository: run(createRepository),
+      describeRepositories: run(describeRepositories),
+      deleteRepository: run(deleteRepository),
+      putImage: run(putImage),
+      batchGetImage: run(batchGetImage),
+      batchDeleteImage: run(batchDeleteImage),
+      describeImages: run(describeImages),
+      putImageScanningConfiguration: run(putImageScanningConfiguration),
+      putRegistryScanningConfiguration: run(putRegistryScanningConfiguration),
+      getRegistryScanningConfiguration: run(getRegistryScanningConfiguration),
+      batchGetRepositoryScanningConfiguration: run(batchGetRepositoryScanningConfiguration),
+      updateImageStorageClass: run(updateImageStorageClass)
+    }
+
     return {
-      scanner: { startImageScan, describeImageScanFindings },
-      registry: {
-        createRepository,
-        describeRepositories,
-        deleteRepository,
-        putImage,
-        batchGetImage,
-        batchDeleteImage,
-        describeImages,
-        putImageScanningConfiguration,
-        putRegistryScanningConfiguration,
-        getRegistryScanningConfiguration,
-        batchGetRepositoryScanningConfiguration,
-        updateImageStorageClass
+      scanner,
+      registry,
+      direct: {
+        scanner,
+        registry,
+        unsafeCall: (operation, request, nowMillis) =>
+          apply((steps[operation] as StepOf<Api.OperationName>)(request as never), nowMillis)
       },
       driver,
       storage: {
@@ -1017,14 +1078,21 @@ export const make = (
     } satisfies MemoryRegistry
   })
 
-/** The in-memory registry as a Layer of the two ports and the driver. */
+/**
+ * The in-memory registry as a Layer of the two ports and the driver (and `MemoryRegistryDirect`, for hosts
+ * that call it synchronously).
+ */
 export const layer = (
   options: MemoryRegistryOptions = {}
-): Layer.Layer<ImageScanner | ImageRegistry | MemoryRegistryDriver, InvalidMemoryRegistryOptions> =>
+): Layer.Layer<
+  ImageScanner | ImageRegistry | MemoryRegistryDriver | MemoryRegistryDirect,
+  InvalidMemoryRegistryOptions
+> =>
   Layer.effectContext(
     Effect.map(make(options), (registry) =>
       Context.make(ImageScanner, registry.scanner).pipe(
         Context.add(ImageRegistry, registry.registry),
-        Context.add(MemoryRegistryDriver, registry.driver)
+        Context.add(MemoryRegistryDriver, registry.driver),
+        Context.add(MemoryRegistryDirect, registry.direct)
       ))
   )
