@@ -7,8 +7,7 @@
  * encoded by the core's response schemas (epoch-second timestamps, absent members omitted).
  *
  * Over the in-memory registry the dispatcher also answers synchronously, through the registry's
- * `MemoryRegistryDirect`: the same operation, the same reply, without a fiber per request (about a fifth
- * of the emulator's CPU per StartImageScan; bench/emulator). Any other backend, or a layer wrapped around
+ * `MemoryRegistryDirect`: the same operation, the same reply, without a fiber per request. Any other backend, or a layer wrapped around
  * the memory registry's ports, is answered through its effects.
  *
  * @since 0.1.0

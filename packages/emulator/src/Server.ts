@@ -5,7 +5,7 @@
  * Effect dispatcher per request, or, over the in-memory registry, calls it synchronously (no fiber at
  * all: `Dispatch.unsafeDispatch`). Measured on this project's 2-core machine, `HttpServer.serve` costs
  * about 250 µs of CPU per request (a fiber, scope, tracer and cached body reader per request) against
- * about 60 µs for this listener with a fiber per request and about 50 µs without (bench/emulator).
+ * about 70 µs for this listener (bench/emulator).
  *
  * @since 0.1.0
  */

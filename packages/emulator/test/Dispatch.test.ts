@@ -8,28 +8,12 @@ import { Dispatch, DurableRegistry } from "@ecr-scan/emulator"
 import { MemoryRegistry, MemoryRegistryDriver, VirtualClock } from "@ecr-scan/memory-backend"
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
-import { createHash } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import { manifest } from "./fixtures.js"
 
 const T0 = Date.parse("2026-03-01T09:00:00.000Z")
-
-const manifest = (n: number) =>
-  JSON.stringify({
-    schemaVersion: 2,
-    mediaType: "application/vnd.oci.image.manifest.v1+json",
-    config: {
-      mediaType: "application/vnd.oci.image.config.v1+json",
-      digest: `sha256:${createHash("sha256").update(`config-${n}`).digest("hex")}`,
-      size: 100
-    },
-    layers: [{
-      mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
-      digest: `sha256:${createHash("sha256").update(`layer-${n}`).digest("hex")}`,
-      size: 1000 + n
-    }]
-  })
 
 /** A dispatcher over `layer`'s ports, synchronous calls at `clock`'s instant. */
 const dispatcherOver = <E>(

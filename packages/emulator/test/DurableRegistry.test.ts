@@ -6,25 +6,11 @@ import { createHash } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import { manifest } from "./fixtures.js"
 
 const HOUR = 3_600_000
 const T0 = Date.parse("2026-03-01T09:00:00.000Z")
 
-const manifest = (n: number) =>
-  JSON.stringify({
-    schemaVersion: 2,
-    mediaType: "application/vnd.oci.image.manifest.v1+json",
-    config: {
-      mediaType: "application/vnd.oci.image.config.v1+json",
-      digest: `sha256:${createHash("sha256").update(`config-${n}`).digest("hex")}`,
-      size: 100
-    },
-    layers: [{
-      mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
-      digest: `sha256:${createHash("sha256").update(`layer-${n}`).digest("hex")}`,
-      size: 1000 + n
-    }]
-  })
 const digestOf = (text: string) => `sha256:${createHash("sha256").update(text, "utf8").digest("hex")}`
 
 const withDirectory = async (f: (dir: string) => Promise<void>) => {
