@@ -1,15 +1,18 @@
 /**
  * `npm run bench:aws`: what the AWS backend costs on top of the SDK. StartImageScan through
- * `AwsBackend.layer` (validation, the fiber's abort signal, the span, decoding: the defaults) against
- * the raw `client.send(new StartImageScanCommand(...))` of the same request on a plain `ECRClient`,
- * both through the SDK's whole pipeline: serialisation, endpoint resolution, SigV4 signing, the retry
+ * `AwsBackend.layer` (validation, the fiber's abort signal, decoding: the defaults) against the raw
+ * `client.send(new StartImageScanCommand(...))` of the same request on a plain `ECRClient`, both
+ * through the SDK's whole pipeline: serialisation, endpoint resolution, SigV4 signing, the retry
  * middleware and parsing all run. Each client's request handler answers in memory with a canned
  * `IN_PROGRESS` reply (a `Readable` of the body bytes, as node's http handler gives the SDK a stream):
- * no socket. A third series, for reference, is the raw call with a fresh `AbortSignal` (what the
- * backend passes to make interruption abort the request): what cancellation alone costs in the SDK.
+ * no socket. Two more series, for reference: the raw call with a fresh `AbortSignal` (what cancellation
+ * alone costs in the SDK), and the backend with a tracer installed. The backend series runs under
+ * Effect's built-in tracer, which keeps no spans, so the backend makes none there; the traced one
+ * installs a minimal tracer (its spans are made, annotated and ended, then dropped: no exporter), so
+ * what the span `ECR.StartImageScan` costs stays in the figures.
  *
  * Calls are sequential (one in flight). Each round runs the same number of calls in every series, in
- * chunks whose order alternates (raw, signal, backend, then backend, signal, raw, ...) so drift and
+ * chunks whose order alternates (raw, signal, backend, traced, then the reverse, ...) so drift and
  * bursts of load from elsewhere fall on all alike; a minor GC before each chunk empties the young
  * generation, so each series pays for the collections its own garbage causes. Each chunk gives a
  * per-call time (wall clock, and this process's CPU time beside it); a series' figure is the median
@@ -29,8 +32,12 @@ import { AwsBackend } from "@ecr-scan/aws-backend"
 import { ImageScanner, type ImageScannerService } from "@ecr-scan/core"
 import type { HttpHandler } from "@smithy/core/protocols"
 import { HttpResponse } from "@smithy/core/transport"
+import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
 import * as ManagedRuntime from "effect/ManagedRuntime"
+import type * as Option from "effect/Option"
+import * as Tracer from "effect/Tracer"
 import { mkdirSync, writeFileSync } from "node:fs"
 import * as inspector from "node:inspector/promises"
 import { Readable } from "node:stream"
@@ -126,6 +133,52 @@ const backendBatch = (scanner: ImageScannerService, calls: number) =>
     }
   })
 
+/** A span that keeps its attributes and status, as any tracer's does, and goes nowhere once ended. */
+class DroppedSpan implements Tracer.Span {
+  readonly _tag = "Span"
+  readonly spanId: string
+  readonly traceId: string
+  readonly sampled = true
+  readonly attributes = new Map<string, unknown>()
+  readonly links: Array<Tracer.SpanLink>
+  status: Tracer.SpanStatus
+  constructor(
+    readonly name: string,
+    readonly parent: Option.Option<Tracer.AnySpan>,
+    readonly context: Context.Context<never>,
+    links: ReadonlyArray<Tracer.SpanLink>,
+    startTime: bigint,
+    readonly kind: Tracer.SpanKind,
+    id: number
+  ) {
+    this.spanId = id.toString(16)
+    this.traceId = parent._tag === "Some" ? parent.value.traceId : this.spanId
+    this.links = [...links]
+    this.status = { _tag: "Started", startTime }
+  }
+  end(endTime: bigint, exit: Exit.Exit<unknown, unknown>): void {
+    this.status = { _tag: "Ended", startTime: this.status.startTime, endTime, exit }
+  }
+  attribute(key: string, value: unknown): void {
+    this.attributes.set(key, value)
+  }
+  event(): void {}
+  addLinks(links: ReadonlyArray<Tracer.SpanLink>): void {
+    this.links.push(...links)
+  }
+}
+
+/** A tracer installed by the program, as an OpenTelemetry layer would be, without the cost of exporting. */
+const makeTracer = (): { readonly tracer: Tracer.Tracer; readonly spans: () => number } => {
+  let spans = 0
+  const tracer = Tracer.make({
+    span: (name, parent, context, links, startTime, kind) =>
+      new DroppedSpan(name, parent, context, links, startTime, kind, ++spans),
+    context: (f) => f()
+  })
+  return { tracer, spans: () => spans }
+}
+
 // -------------------------------------------------------------------------------------------------
 // Measurement
 
@@ -135,7 +188,7 @@ interface Spent {
   readonly cpu_us: number
 }
 
-const SERIES = ["raw", "signal", "backend"] as const
+const SERIES = ["raw", "signal", "backend", "traced"] as const
 type Series = (typeof SERIES)[number]
 type PerSeries = { readonly [S in Series]: Spent }
 
@@ -238,17 +291,26 @@ const main = async () => {
   const machine = Machine.describe()
   log(Machine.summary(machine))
 
-  const handlers = { raw: new InMemoryHandler(), signal: new InMemoryHandler(), backend: new InMemoryHandler() }
+  const handlers = {
+    raw: new InMemoryHandler(),
+    signal: new InMemoryHandler(),
+    backend: new InMemoryHandler(),
+    traced: new InMemoryHandler()
+  }
   const rawClient = new ECRClient(clientConfig(handlers.raw))
   const signalClient = new ECRClient(clientConfig(handlers.signal))
   const runtime = ManagedRuntime.make(AwsBackend.layer(clientConfig(handlers.backend)))
   const scanner = await runtime.runPromise(ImageScanner)
+  const tracedRuntime = ManagedRuntime.make(AwsBackend.layer(clientConfig(handlers.traced)))
+  const tracedScanner = await tracedRuntime.runPromise(ImageScanner)
+  const tracing = makeTracer()
 
   // All answer the same, through the whole pipeline.
   const replies = [
     await rawClient.send(new StartImageScanCommand(REQUEST)),
     await signalClient.send(new StartImageScanCommand(REQUEST), { abortSignal: new AbortController().signal }),
-    await runtime.runPromise(scanner.startImageScan(REQUEST))
+    await runtime.runPromise(scanner.startImageScan(REQUEST)),
+    await tracedRuntime.runPromise(Effect.withTracer(tracedScanner.startImageScan(REQUEST), tracing.tracer))
   ]
   if (replies.some((reply) => reply.imageScanStatus?.status !== "IN_PROGRESS")) {
     throw new Error(`unexpected replies: ${JSON.stringify(replies)}`)
@@ -257,7 +319,8 @@ const main = async () => {
   const run: { readonly [S in Series]: (calls: number) => Promise<void> } = {
     raw: (calls) => rawBatch(rawClient, calls),
     signal: (calls) => signalBatch(signalClient, calls),
-    backend: (calls) => runtime.runPromise(backendBatch(scanner, calls))
+    backend: (calls) => runtime.runPromise(backendBatch(scanner, calls)),
+    traced: (calls) => tracedRuntime.runPromise(Effect.withTracer(backendBatch(tracedScanner, calls), tracing.tracer))
   }
 
   log(`warm-up: ${WARMUP_CALLS} calls of each series ...`)
@@ -276,7 +339,7 @@ const main = async () => {
     gc()
     const roundChunks: Array<PerSeries> = []
     for (let c = 0; c < CALLS / CHUNK; c++) {
-      // raw, signal, backend, then backend, signal, raw, ...
+      // raw, signal, backend, traced, then traced, backend, signal, raw, ...
       const order = c % 2 === 0 ? SERIES : [...SERIES].reverse()
       const spent: Partial<Record<Series, Spent>> = {}
       for (const series of order) spent[series] = perCall(await measure(() => run[series](CHUNK)), CHUNK)
@@ -287,11 +350,17 @@ const main = async () => {
       wall_us: roundChunks.reduce((sum, chunk) => sum + chunk[series].wall_us, 0) / roundChunks.length,
       cpu_us: roundChunks.reduce((sum, chunk) => sum + chunk[series].cpu_us, 0) / roundChunks.length
     })
-    const round: PerSeries = { raw: total("raw"), signal: total("signal"), backend: total("backend") }
+    const round: PerSeries = {
+      raw: total("raw"),
+      signal: total("signal"),
+      backend: total("backend"),
+      traced: total("traced")
+    }
     rounds.push(round)
     log(
       `round ${r + 1}: raw ${fmt(round.raw.wall_us)} µs, raw with a signal ${fmt(round.signal.wall_us)} µs, ` +
-        `backend ${fmt(round.backend.wall_us)} µs (${percent(round.backend.wall_us / round.raw.wall_us - 1)}) ` +
+        `backend ${fmt(round.backend.wall_us)} µs (${percent(round.backend.wall_us / round.raw.wall_us - 1)}), ` +
+        `traced ${fmt(round.traced.wall_us)} µs (${percent(round.traced.wall_us / round.raw.wall_us - 1)}) ` +
         `(${elapsedSeconds().toFixed(0)} s)`
     )
   }
@@ -311,6 +380,7 @@ const main = async () => {
     log(`wrote ${dir}aws-raw.cpuprofile and aws-backend.cpuprofile`)
   }
   await runtime.dispose()
+  await tracedRuntime.dispose()
   rawClient.destroy()
   signalClient.destroy()
 
@@ -319,7 +389,8 @@ const main = async () => {
   const expected = {
     raw: 1 + WARMUP_CALLS + timed,
     signal: 1 + WARMUP_CALLS + timed,
-    backend: 1 + WARMUP_CALLS + timed
+    backend: 1 + WARMUP_CALLS + timed,
+    traced: 1 + WARMUP_CALLS + timed
   }
   if (profiling) {
     expected.raw += CALLS
@@ -330,18 +401,24 @@ const main = async () => {
       throw new Error(`${series}: expected ${expected[series]} requests, the handler saw ${handlers[series].calls}`)
     }
   }
+  // And every traced call made its span.
+  if (tracing.spans() !== expected.traced) {
+    throw new Error(`traced: expected ${expected.traced} spans, the tracer made ${tracing.spans()}`)
+  }
 
   const perCallUs = (series: Series, key: keyof Spent) => Machine.median(chunks.map((chunk) => chunk[series][key]))
   const figures = (key: keyof Spent) => ({
     raw: perCallUs("raw", key),
     signal: perCallUs("signal", key),
-    backend: perCallUs("backend", key)
+    backend: perCallUs("backend", key),
+    traced: perCallUs("traced", key)
   })
   const wall = figures("wall_us")
   const cpu = figures("cpu_us")
   const overhead = wall.backend / wall.raw - 1
   const signalOverhead = wall.signal / wall.raw - 1
   const cpuOverhead = cpu.backend / cpu.raw - 1
+  const tracedOverhead = wall.traced / wall.raw - 1
   const pairedOverhead = Machine.median(chunks.map((chunk) => chunk.backend.wall_us / chunk.raw.wall_us)) - 1
   const roundOverheads = rounds.map((round) => round.backend.wall_us / round.raw.wall_us - 1)
   const met = overhead <= TARGET.overhead.max
@@ -371,6 +448,13 @@ const main = async () => {
         percent(overhead),
         fmt(cpu.backend),
         percent(cpuOverhead)
+      ],
+      [
+        "  the same with a tracer installed (reference)",
+        fmt(wall.traced),
+        percent(tracedOverhead),
+        fmt(cpu.traced),
+        percent(cpu.traced / cpu.raw - 1)
       ]
     ]),
     "",
@@ -401,12 +485,28 @@ const main = async () => {
     overhead,
     target: TARGET,
     target_met: met,
-    per_call_us: { backend: wall.backend, raw: wall.raw, raw_with_abort_signal: wall.signal },
-    calls_per_s: { backend: 1e6 / wall.backend, raw: 1e6 / wall.raw, raw_with_abort_signal: 1e6 / wall.signal },
+    per_call_us: {
+      backend: wall.backend,
+      raw: wall.raw,
+      raw_with_abort_signal: wall.signal,
+      backend_with_tracer: wall.traced
+    },
+    calls_per_s: {
+      backend: 1e6 / wall.backend,
+      raw: 1e6 / wall.raw,
+      raw_with_abort_signal: 1e6 / wall.signal,
+      backend_with_tracer: 1e6 / wall.traced
+    },
     abort_signal_overhead: signalOverhead,
+    tracer_overhead: tracedOverhead,
     cpu: {
       overhead: cpuOverhead,
-      per_call_us: { backend: cpu.backend, raw: cpu.raw, raw_with_abort_signal: cpu.signal }
+      per_call_us: {
+        backend: cpu.backend,
+        raw: cpu.raw,
+        raw_with_abort_signal: cpu.signal,
+        backend_with_tracer: cpu.traced
+      }
     },
     paired_chunk_overhead: pairedOverhead,
     round_overheads: roundOverheads,
@@ -418,11 +518,14 @@ const main = async () => {
     setup: {
       raw: "new ECRClient(config); await client.send(new StartImageScanCommand(request)) in a loop",
       raw_with_abort_signal: "the same, with { abortSignal: new AbortController().signal } per call",
-      backend: "AwsBackend.layer(config) (abort signal and spans on: the defaults); " +
-        "yield* scanner.startImageScan(request) in a loop in one Effect program per chunk",
+      backend: "AwsBackend.layer(config) (abort signal on: the defaults; under Effect's built-in tracer, which " +
+        "keeps no spans, the backend makes none); yield* scanner.startImageScan(request) in a loop in one Effect " +
+        "program per chunk",
+      backend_with_tracer: "the same on a client of its own, the program run with Effect.withTracer(tracer): a " +
+        "minimal Tracer.make whose spans keep their attributes and status and are dropped when ended",
       config: "region us-east-1, static credentials, default retries; a request handler answering every request " +
         "in memory with HTTP 200 and a Readable of a canned IN_PROGRESS reply",
-      order: `chunks of ${CHUNK} calls, order alternating (raw, signal, backend / backend, signal, raw); ` +
+      order: `chunks of ${CHUNK} calls, order alternating (raw, signal, backend, traced / the reverse); ` +
         "a minor GC before each chunk, a full GC before each round; per-call figures are medians over the chunks"
     },
     ...(profiles === undefined ? {} : { profile_categories_percent: profiles }),

@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import { ManifestBuilder } from "@ecr-scan/core"
 
 const HEX: ReadonlyArray<string> = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"))
 
@@ -47,12 +48,11 @@ export const MEDIA = {
  */
 export const manifest = (i: number, salt = 0): string => {
   const random = makeRandom((Math.imul(i + 1, 0x9e3779b1) ^ salt) >>> 0)
-  return JSON.stringify({
-    schemaVersion: 2,
-    mediaType: MEDIA.manifest,
-    config: { mediaType: MEDIA.config, digest: `sha256:${random.hex64()}`, size: 1_000 + random.int(9_000) },
-    layers: [{ mediaType: MEDIA.layer, digest: `sha256:${random.hex64()}`, size: 1_000_000 + random.int(90_000_000) }]
-  })
+  // Drawn in this order (config digest, config size, layer digest, layer size): the generator's sequence
+  // fixes the bytes, and the recorded results name these images.
+  const config = { mediaType: MEDIA.config, digest: `sha256:${random.hex64()}`, size: 1_000 + random.int(9_000) }
+  const layer = { mediaType: MEDIA.layer, digest: `sha256:${random.hex64()}`, size: 1_000_000 + random.int(90_000_000) }
+  return ManifestBuilder.image({ mediaType: MEDIA.manifest, config, layers: [layer] })
 }
 
 /** Number of repositories the images are spread over. */

@@ -1,5 +1,5 @@
 /**
- * Each error StartImageScan can raise, through the built bin and through the AWS CLI, the same call
+ * Each error StartImageScan can raise, through ecr-scan (in-process) and the AWS CLI, the same call
  * against the same emulator state: ecr-scan's stderr holds the exact line the AWS CLI prints (legacy
  * retry mode, one attempt), and ecr-scan exits 254, the AWS CLI v2's code for a service error. The
  * AWS CLI here is v1, which ends every failure with 255.

@@ -1,5 +1,5 @@
 /**
- * How the built bin reads its input, as the AWS CLI does: `--generate-cli-skeleton` (the same bytes as
+ * How ecr-scan (run in-process) reads its input, as the AWS CLI does: `--generate-cli-skeleton` (the same bytes as
  * `aws ecr start-image-scan` prints, both run here), structures in shorthand or JSON, and
  * `--cli-input-json` inline or from `file://`, with flags over it. That the syntaxes mean the same
  * request is shown by the bodies the emulator received (through a recording proxy) and by the replies.
@@ -9,7 +9,7 @@ import { digestOf, imageManifest } from "../support/emulator.js"
 import { awsCli, describeWith } from "../support/tools.js"
 import { ACCOUNT, worlds } from "./support.js"
 
-// Every suite of this file at once: the subprocesses queue for their two slots.
+// Every suite of this file at once: the AWS CLI's subprocesses queue for their two slots.
 describe.concurrent("ecr-scan's input, read as the AWS CLI reads it", () => {
   describeWith(awsCli(), "ecr-scan start-image-scan --generate-cli-skeleton, beside the AWS CLI", () => {
     const { world } = worlds()

@@ -7,6 +7,8 @@
  * The AWS CLI here is v1, which prints timestamps as the wire's epoch seconds (`1767225600`) in every
  * format unless `cli_timestamp_format = iso8601`; ecr-scan prints ISO 8601 in every format (as CLI v2 does),
  * so the AWS CLI runs with that setting, as in the text comparison of Workflow.test.ts.
+ *
+ * ecr-scan runs in-process, but on a terminal: there the bin runs on a pseudo-terminal beside the AWS CLI.
  */
 import { spawnSync } from "node:child_process"
 import { describe, expect, it } from "vitest"
@@ -15,7 +17,7 @@ import { digestOf, imageManifest } from "../support/emulator.js"
 import { unshimmed } from "../support/executables.js"
 import type { Finished } from "../support/subprocess.js"
 import { type Availability, awsCli, describeWith, PYTHON } from "../support/tools.js"
-import { BIN, cliEnv, json, onTerminal, type World, worlds } from "./support.js"
+import { BIN, cliEnv, ecrScan, json, onTerminal, type World, worlds } from "./support.js"
 
 /** Findings of every shape the table has to lay out: with and without attributes, uri or description. */
 const FINDINGS = [
@@ -187,6 +189,12 @@ describeWith(awsCli(), "--output table, byte for byte as the AWS CLI prints it",
       ])
       expectSame(narrowOurs, narrowTheirs)
       expectSame(wideOurs, wideTheirs)
+      // In-process, on a console that says stdout is such a terminal: the same bytes.
+      const inProcess = (width: number) =>
+        ecrScan([...findingsArgs, "--output", "table", "--endpoint-url", w.endpoint], { stdout: { tty: true, width } })
+      const [narrowInProcess, wideInProcess] = await Promise.all([inProcess(60), inProcess(250)])
+      expectSame(narrowInProcess, narrowOurs)
+      expectSame(wideInProcess, wideOurs)
       // Values bright blue, nesting bars dim yellow, a reset after every write and one more at exit.
       expect(wideOurs.stdout).toContain("\x1b[1m\x1b[34mCVE-2026-0001\x1b[0m")
       expect(wideOurs.stdout).toContain("\x1b[2m\x1b[33m|\x1b[0m")

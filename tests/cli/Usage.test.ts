@@ -1,23 +1,14 @@
 /**
- * The built bin when it is used wrongly, on the memory backend, without a region, and `simulate`:
+ * ecr-scan (run in-process) when it is used wrongly, on the memory backend, without a region, and `simulate`:
  * clear messages on stderr with the AWS CLI v2's exit codes (252 usage, 253 configuration, 254
  * service), never a stack trace.
  */
 import { readFile } from "node:fs/promises"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
-import { cliEnv, ecrScan, expectNoTrace, json, linesOf, worlds } from "./support.js"
+import { ecrScan, expectNoTrace, json, linesOf, noRegion, SCENARIO, worlds } from "./support.js"
 
-const SCENARIO = fileURLToPath(new URL("../../packages/cli/examples/scenario.json", import.meta.url))
 const README = fileURLToPath(new URL("../../README.md", import.meta.url))
-
-/** The environment without a region. */
-const noRegion = (): NodeJS.ProcessEnv => {
-  const env = { ...cliEnv() }
-  delete env.AWS_REGION
-  delete env.AWS_DEFAULT_REGION
-  return env
-}
 
 describe.concurrent("ecr-scan used wrongly, and its other faces", () => {
   const { file, world } = worlds()
@@ -80,7 +71,7 @@ describe.concurrent("ecr-scan used wrongly, and its other faces", () => {
       repositoryName: "u/mem",
       imageScanningConfiguration: { scanOnPush: false }
     })
-    // The next process has a registry of its own: the repository is not there.
+    // The next run has a registry of its own: the repository is not there.
     const missing = await ecrScan(
       ["start-image-scan", "--repository-name", "u/mem", "--image-id", "imageTag=v1", "--backend", "memory"],
       { env: noRegion() }

@@ -1,5 +1,5 @@
 /**
- * The built bin through a whole workflow against the emulator: create-repository, put-image from
+ * ecr-scan (run in-process) through a whole workflow against the emulator: create-repository, put-image from
  * `file://`, start-image-scan, a refused second scan, wait image-scan-complete, describe-images, and
  * describe-image-scan-findings over 250 findings with the AWS CLI's paging flags; the three output
  * formats, text compared byte for byte with the AWS CLI's for the same response.
@@ -33,7 +33,7 @@ const withFindings = async (world: World) => {
 
 const describeFindings = ["describe-image-scan-findings", "--repository-name", "wf/pages", "--image-id", "imageTag=v1"]
 
-// Every suite of this file at once: the subprocesses queue for their two slots.
+// Every suite of this file at once: the AWS CLI's subprocesses queue for their two slots.
 describe.concurrent("ecr-scan through a workflow, and its output formats", () => {
   describe("ecr-scan through a workflow against the emulator", () => {
     const { file, world } = worlds()

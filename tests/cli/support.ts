@@ -1,12 +1,15 @@
 /**
- * Runs the built `ecr-scan` bin (packages/cli/dist/main.js, built by `npm test` before vitest) and the
- * AWS CLI as subprocesses, two at a time, against in-process emulators on loopback.
+ * Runs ecr-scan in-process (`InProcess`: the bin's program with its output captured and its exit code
+ * returned), the built bin (packages/cli/dist/main.js, built by `npm test` before vitest) where a test
+ * needs the process itself, and the AWS CLI as subprocesses, two at a time, against in-process emulators
+ * on loopback.
  *
  * Each test gets a world of its own: an emulator (virtual clock from 2026-01-01, as
  * `startEmulator` sets it) behind a recording proxy, so that a test can assert on the exact bodies
  * the clients sent, and so that one test's clock moves, faults and registry settings reach no other.
  * Every world is stopped in `afterAll`.
  */
+import { InProcess } from "@ecr-scan/cli"
 import { existsSync } from "node:fs"
 import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { createServer, request as httpRequest } from "node:http"
@@ -25,6 +28,9 @@ import { ecrCall } from "../support/wire.js"
 /** The built bin. */
 export const BIN = fileURLToPath(new URL("../../packages/cli/dist/main.js", import.meta.url))
 
+/** The example scenario of `ecr-scan simulate`. */
+export const SCENARIO = fileURLToPath(new URL("../../packages/cli/examples/scenario.json", import.meta.url))
+
 /** The emulator's account. */
 export const ACCOUNT = "123456789012"
 
@@ -39,8 +45,36 @@ const slot = limiter(2)
 export const cliEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv =>
   awsEnv({ AWS_RETRY_MODE: "legacy", ...extra })
 
-/** `node packages/cli/dist/main.js <args>`. */
-export const ecrScan = (
+/** `cliEnv()` without a region. */
+export const noRegion = (): NodeJS.ProcessEnv => {
+  const env = { ...cliEnv() }
+  delete env.AWS_REGION
+  delete env.AWS_DEFAULT_REGION
+  return env
+}
+
+/**
+ * `ecr-scan <args>` in-process, with the environment `cliEnv()` (or `env`) and, unless told otherwise,
+ * stdout and stderr not terminals: what it printed and its exit code, in the shape of a subprocess's end.
+ */
+export const ecrScan = async (
+  args: ReadonlyArray<string>,
+  options: Omit<InProcess.Options, "env"> & { readonly env?: NodeJS.ProcessEnv } = {}
+): Promise<Finished> => {
+  const started = performance.now()
+  const result = await InProcess.runPromise(args, { ...options, env: options.env ?? cliEnv() })
+  return {
+    code: result.exitCode,
+    signal: null,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    ms: performance.now() - started,
+    timedOut: false
+  }
+}
+
+/** `node packages/cli/dist/main.js <args>`: the bin, for what needs a process (its exit, its streams). */
+export const ecrScanBin = (
   args: ReadonlyArray<string>,
   options: { readonly env?: NodeJS.ProcessEnv; readonly timeoutMs?: number } = {}
 ): Promise<Finished> => {
@@ -134,7 +168,7 @@ export interface World {
   readonly wire: (operation: string, input: unknown) => Promise<any>
   /** A repository with the manifests in it, tagged `v1`, `v2`, ... (set up on the wire). */
   readonly given: (repositoryName: string, manifests: ReadonlyArray<string>) => Promise<void>
-  /** `ecr-scan <args> --endpoint-url <proxy>`. */
+  /** `ecr-scan <args> --endpoint-url <proxy>`, in-process. */
   readonly ecrScan: (args: ReadonlyArray<string>, env?: Record<string, string>) => Promise<Finished>
   /** `aws ecr <args> --endpoint-url <proxy>`. */
   readonly aws: (args: ReadonlyArray<string>, env?: Record<string, string>) => Promise<Finished>

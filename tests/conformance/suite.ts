@@ -17,7 +17,7 @@
  * Every case runs on a virtual clock of the suite, which the waiter sleeps on; a backend with virtual
  * time of its own is moved with it.
  */
-import { type Api, ImageRegistry, ImageScanner, type ScanModel, Waiter } from "@ecr-scan/core"
+import { type Api, ImageRegistry, ImageScanner, ManifestBuilder, type ScanModel, Waiter } from "@ecr-scan/core"
 import { describe, expect, layer } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -138,28 +138,15 @@ export const digestOf = (text: string) => `sha256:${sha256(text)}`
 
 /** A single-platform OCI image manifest with one layer, distinct per `seed` (layers included). */
 export const imageManifest = (seed: string) =>
-  JSON.stringify({
-    schemaVersion: 2,
-    mediaType: "application/vnd.oci.image.manifest.v1+json",
-    config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: digestOf(`config/${seed}`), size: 1469 },
-    layers: [{
-      mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
-      digest: digestOf(`layer/${seed}`),
-      size: 3_370_706
-    }]
+  ManifestBuilder.image({
+    config: { digest: digestOf(`config/${seed}`), size: 1469 },
+    layers: [{ digest: digestOf(`layer/${seed}`), size: 3_370_706 }]
   })
 
 /** An OCI image index over images already in the repository. */
 export const imageIndex = (digests: ReadonlyArray<string>) =>
-  JSON.stringify({
-    schemaVersion: 2,
-    mediaType: OCI_INDEX,
-    manifests: digests.map((digest) => ({
-      mediaType: "application/vnd.oci.image.manifest.v1+json",
-      digest,
-      size: 500,
-      platform: { architecture: "amd64", os: "linux" }
-    }))
+  ManifestBuilder.index({
+    manifests: digests.map((digest) => ({ digest, size: 500, platform: { architecture: "amd64", os: "linux" } }))
   })
 
 const finding = (name: string, severity: ScanModel.FindingSeverity, pkg: string): ScanModel.ImageScanFinding => ({

@@ -14,6 +14,7 @@
  * The control endpoints (`/_ecr-scan/...`) are not AWS's wire and answer in their own JSON: no request
  * of the stream goes there (it could reset the state); the state is read through them.
  */
+import { Api, ManifestBuilder } from "@ecr-scan/core"
 import fc from "fast-check"
 import { createHash } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -36,22 +37,7 @@ const SOCKET_CASES = 1_000
 const MAX_BODY = 256 * 1024
 const TARGET_PREFIX = "AmazonEC2ContainerRegistry_V20150921."
 
-const OPERATIONS = [
-  "StartImageScan",
-  "DescribeImageScanFindings",
-  "CreateRepository",
-  "DescribeRepositories",
-  "DeleteRepository",
-  "PutImage",
-  "BatchGetImage",
-  "BatchDeleteImage",
-  "DescribeImages",
-  "PutImageScanningConfiguration",
-  "PutRegistryScanningConfiguration",
-  "GetRegistryScanningConfiguration",
-  "BatchGetRepositoryScanningConfiguration",
-  "UpdateImageStorageClass"
-] as const
+const OPERATIONS = Api.operationNames
 
 // -------------------------------------------------------------------------------------------------
 // Pools of values: a small registry (so the exported state stays small), and fast-check's samples
@@ -61,22 +47,12 @@ const CREATABLE = ["fuzz/new-0", "fuzz/new-1", "fuzz/new-2", "fuzz/a"]
 const TAGS = ["v1", "v2", "latest", "release-1.0"]
 const hex = (n: number) => n.toString(16).padStart(64, "0")
 const manifest = (n: number) =>
-  JSON.stringify({
-    schemaVersion: 2,
-    mediaType: "application/vnd.oci.image.manifest.v1+json",
-    config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: `sha256:${hex(1000 + n)}`, size: 1469 },
-    layers: [{
-      mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
-      digest: `sha256:${hex(2000 + n)}`,
-      size: 3370
-    }]
+  ManifestBuilder.image({
+    config: { digest: `sha256:${hex(1000 + n)}`, size: 1469 },
+    layers: [{ digest: `sha256:${hex(2000 + n)}`, size: 3370 }]
   })
 const MANIFESTS = Array.from({ length: 6 }, (_, n) => manifest(n))
-const INDEX = JSON.stringify({
-  schemaVersion: 2,
-  mediaType: "application/vnd.oci.image.index.v1+json",
-  manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: `sha256:${hex(9)}`, size: 500 }]
-})
+const INDEX = ManifestBuilder.index({ manifests: [{ digest: `sha256:${hex(9)}`, size: 500 }] })
 const DIGESTS = [`sha256:${hex(1)}`, `sha256:${"f".repeat(64)}`, "sha256:short", "md5:abc"]
 
 const JSON_VALUES = fc.sample(fc.jsonValue({ maxDepth: 4 }), { seed: SEED, numRuns: 400 })
@@ -145,7 +121,7 @@ const ecrHeaders = (operation: string): Array<readonly [string, string]> => [
 ]
 
 /** A valid (or nearly: names drawn from a small pool) input of each operation. */
-const validInput = (r: Prng, operation: (typeof OPERATIONS)[number]): Record<string, unknown> => {
+const validInput = (r: Prng, operation: Api.OperationName): Record<string, unknown> => {
   const repositoryName = r.pick(REPOSITORIES)
   const imageId = () =>
     r.bool(0.6)

@@ -2,7 +2,7 @@
  * The README's examples, run as tests so they cannot rot: embedding the scanner in a program that
  * gates a deployment on findings, and a simulation test of a scanning pipeline on TestClock.
  */
-import { ImageRegistry, ImageScanner, Waiter } from "@ecr-scan/core"
+import { ImageRegistry, ImageScanner, ManifestBuilder, Waiter } from "@ecr-scan/core"
 import { MemoryRegistry, MemoryRegistryDriver } from "@ecr-scan/memory-backend"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, TestClock } from "effect"
@@ -22,11 +22,9 @@ const gate = (repositoryName: string, imageTag: string) =>
   })
 // -----------------------------------------------------------------------------------------------
 
-const manifest = JSON.stringify({
-  schemaVersion: 2,
-  mediaType: "application/vnd.oci.image.manifest.v1+json",
-  config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: `sha256:${"1".repeat(64)}`, size: 1 },
-  layers: [{ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: `sha256:${"2".repeat(64)}`, size: 2 }]
+const manifest = ManifestBuilder.image({
+  config: { digest: `sha256:${"1".repeat(64)}`, size: 1 },
+  layers: [{ digest: `sha256:${"2".repeat(64)}`, size: 2 }]
 })
 
 describe("README examples", () => {

@@ -3,6 +3,7 @@
  * endpoints. One emulator per test file; tests keep out of each other's way by using their own
  * repositories, and only ever move the virtual clock forward.
  */
+import { ManifestBuilder } from "@ecr-scan/core"
 import { Emulator, type EmulatorClock } from "@ecr-scan/emulator"
 import * as HttpServer from "@effect/platform/HttpServer"
 import { Effect, type Layer, ManagedRuntime } from "effect"
@@ -62,34 +63,19 @@ export const startEmulator = async (options: Emulator.EmulatorOptions = {}): Pro
   }
 }
 
+const sha256 = (text: string) => `sha256:${createHash("sha256").update(text).digest("hex")}`
+
 /** An OCI image manifest, distinct per `n`, with one layer (a scannable image). */
 export const imageManifest = (n: number, layers = 1) =>
-  JSON.stringify({
-    schemaVersion: 2,
-    mediaType: "application/vnd.oci.image.manifest.v1+json",
-    config: {
-      mediaType: "application/vnd.oci.image.config.v1+json",
-      digest: `sha256:${createHash("sha256").update(`config-${n}`).digest("hex")}`,
-      size: 1469
-    },
-    layers: Array.from({ length: layers }, (_, i) => ({
-      mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
-      digest: `sha256:${createHash("sha256").update(`layer-${n}-${i}`).digest("hex")}`,
-      size: 3_370_706 + i
-    }))
+  ManifestBuilder.image({
+    config: { digest: sha256(`config-${n}`), size: 1469 },
+    layers: Array.from({ length: layers }, (_, i) => ({ digest: sha256(`layer-${n}-${i}`), size: 3_370_706 + i }))
   })
 
 /** An OCI image index over the given image digests. */
 export const imageIndex = (digests: ReadonlyArray<string>) =>
-  JSON.stringify({
-    schemaVersion: 2,
-    mediaType: "application/vnd.oci.image.index.v1+json",
-    manifests: digests.map((digest) => ({
-      mediaType: "application/vnd.oci.image.manifest.v1+json",
-      digest,
-      size: 500,
-      platform: { architecture: "amd64", os: "linux" }
-    }))
+  ManifestBuilder.index({
+    manifests: digests.map((digest) => ({ digest, size: 500, platform: { architecture: "amd64", os: "linux" } }))
   })
 
 /** `sha256:` of the exact bytes: the digest ECR gives a manifest. */

@@ -7,8 +7,11 @@
 import * as Http from "node:http"
 import * as Net from "node:net"
 
+/** What ECR's `X-Amz-Target` starts with. */
+export const TARGET_PREFIX = "AmazonEC2ContainerRegistry_V20150921."
+
 /** ECR's `X-Amz-Target` for an operation. */
-export const target = (operation: string) => `AmazonEC2ContainerRegistry_V20150921.${operation}`
+export const target = (operation: string) => `${TARGET_PREFIX}${operation}`
 
 /** The content type of ECR's requests and replies. */
 export const AMZ_JSON = "application/x-amz-json-1.1"
@@ -35,6 +38,21 @@ export interface RawReply {
 /** A keep-alive agent with a single socket: consecutive requests share a connection while it survives. */
 export const singleConnection = () => new Http.Agent({ keepAlive: true, maxSockets: 1 })
 
+/**
+ * The reply to `req` with its whole body, once it has ended; rejected on an error of the request or the reply.
+ * Listens from the call on: call it before ending the request.
+ */
+export const readReply = (req: Http.ClientRequest): Promise<{ res: Http.IncomingMessage; body: Buffer }> =>
+  new Promise((resolve, reject) => {
+    req.on("error", reject)
+    req.on("response", (res) => {
+      const chunks: Array<Buffer> = []
+      res.on("data", (chunk: Buffer) => chunks.push(chunk))
+      res.on("error", reject)
+      res.on("end", () => resolve({ res, body: Buffer.concat(chunks) }))
+    })
+  })
+
 /** Sends one request and reads the whole reply. */
 export const send = (endpoint: string, agent: Http.Agent, request: RawRequest): Promise<RawReply> =>
   new Promise((resolve, reject) => {
@@ -54,22 +72,16 @@ export const send = (endpoint: string, agent: Http.Agent, request: RawRequest): 
     req.on("socket", (s) => {
       socket = s
     })
-    req.on("error", reject)
-    req.on("response", (res) => {
-      const chunks: Array<Buffer> = []
-      res.on("data", (chunk: Buffer) => chunks.push(chunk))
-      res.on("error", reject)
-      res.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8")
-        let json: unknown = undefined
-        try {
-          json = JSON.parse(text)
-        } catch {
-          // not JSON: the test looks at `text`
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json, socket: socket! })
-      })
-    })
+    readReply(req).then(({ body, res }) => {
+      const text = body.toString("utf8")
+      let json: unknown = undefined
+      try {
+        json = JSON.parse(text)
+      } catch {
+        // not JSON: the test looks at `text`
+      }
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json, socket: socket! })
+    }, reject)
     if (Array.isArray(body)) {
       for (const chunk of body) req.write(chunk)
       req.end()

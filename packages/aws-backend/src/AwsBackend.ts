@@ -10,7 +10,8 @@
  * Each call validates the request with the core's schemas before it is sent (the JS SDK validates
  * nothing), sends it with the fiber's abort signal (interrupting the fiber cancels the request),
  * decodes the response with the core's schemas, maps every failure through `ErrorMapping`, and runs in
- * a span `ECR.<Operation>` with the AWS semantic-convention attributes.
+ * a span `ECR.<Operation>` with the AWS semantic-convention attributes whenever a tracer is installed
+ * (Effect's built-in one keeps no spans, so a call under it makes none).
  *
  * @since 0.1.0
  */
@@ -19,60 +20,46 @@ import {
   Api,
   type Errors,
   type Failure,
-  ImageRegistry,
+  type ImageRegistry,
   type ImageRegistryService,
-  ImageScanner,
+  type ImageScanner,
   type ImageScannerService,
+  Ports,
   RequestValidators
 } from "@ecr-scan/core"
 import { Errors as ErrorModule } from "@ecr-scan/core"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
+import * as DefaultServices from "effect/DefaultServices"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import type * as Tracer from "effect/Tracer"
+import * as Tracer from "effect/Tracer"
 import * as CallSignal from "./CallSignal.js"
 import * as EcrClientInstance from "./EcrClientInstance.js"
 import * as ErrorMapping from "./ErrorMapping.js"
 
 type Command = new(input: any) => any
 
-const commands: { readonly [K in Api.OperationName]: Command } = {
-  StartImageScan: Sdk.StartImageScanCommand,
-  DescribeImageScanFindings: Sdk.DescribeImageScanFindingsCommand,
-  CreateRepository: Sdk.CreateRepositoryCommand,
-  DescribeRepositories: Sdk.DescribeRepositoriesCommand,
-  DeleteRepository: Sdk.DeleteRepositoryCommand,
-  PutImage: Sdk.PutImageCommand,
-  BatchGetImage: Sdk.BatchGetImageCommand,
-  BatchDeleteImage: Sdk.BatchDeleteImageCommand,
-  DescribeImages: Sdk.DescribeImagesCommand,
-  PutImageScanningConfiguration: Sdk.PutImageScanningConfigurationCommand,
-  PutRegistryScanningConfiguration: Sdk.PutRegistryScanningConfigurationCommand,
-  GetRegistryScanningConfiguration: Sdk.GetRegistryScanningConfigurationCommand,
-  BatchGetRepositoryScanningConfiguration: Sdk.BatchGetRepositoryScanningConfigurationCommand,
-  UpdateImageStorageClass: Sdk.UpdateImageStorageClassCommand
-}
+/** The SDK's command class of an operation: the SDK names it after the operation (checked by the compiler). */
+type CommandName<K extends Api.OperationName> = `${K}Command`
+const commandOf = <K extends Api.OperationName>(name: K): Command =>
+  (Sdk as unknown as { readonly [N in CommandName<Api.OperationName>]: Command })[`${name}Command` as CommandName<K>]
 
 type Port<Name extends Api.OperationName> = (
   request: Api.RequestOf<Name>
 ) => Effect.Effect<Api.ResponseOf<Name>, Failure<Name>>
 
-/** Hand-written decoders of the hottest responses (property-tested against the schemas, which decide the rest). */
-const fastDecoders: { readonly [K in Api.OperationName]?: (output: unknown) => Api.ResponseOf<K> | undefined } = {
-  StartImageScan: Api.fastStartImageScanResponse
-}
-
 /** The span attribute `error.type`: the error's tag, or the code of an error no operation models. */
 const errorType = (error: Errors.EcrError): string => error._tag === "UnknownEcrError" ? error.code : error._tag
 
-/** Records a failure on the span (its type, and the request id of the reply it came in, if any) and returns it. */
-const failed = <E extends Errors.EcrError>(span: Tracer.Span, error: E, requestId?: string): E => {
+/** Records a failure on the span, if there is one (its type, and the request id of its reply), and returns it. */
+const failed = <E extends Errors.EcrError>(span: Tracer.Span | undefined, error: E, requestId?: string): E => {
+  if (span === undefined) return error
   span.attribute("error.type", errorType(error))
   if (requestId !== undefined) span.attribute("aws.request_id", requestId)
   return error
@@ -82,20 +69,35 @@ const failed = <E extends Errors.EcrError>(span: Tracer.Span, error: E, requestI
 type Output = { readonly $metadata?: { readonly requestId?: string } }
 
 /**
- * One operation through the client, in a client span `ECR.<Operation>`.
+ * Effect's built-in tracer, every fiber's until a program installs its own (`Layer.setTracer`, an OpenTelemetry
+ * layer). Its spans go nowhere: nothing reads them, and ours never becomes a parent, since the request runs no
+ * user code. Making one (two random hex ids, a map, the clock twice, a finalizer around the call) cost more in
+ * `bench:aws` than all the rest of the backend's own work on a call, so a call under it makes none.
+ */
+const nativeTracer: Tracer.Tracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
+
+/**
+ * One operation through the client, in a client span `ECR.<Operation>` when a tracer is installed.
  *
- * This is the hot path of every call, so it touches as little as it can: the span is opened with
- * `Effect.useSpan` and annotated directly (no fiber-local context per call, and no stack trace captured
- * per call as `Effect.fn` does), and the request is one `Effect.async` whose abort signal (`CallSignal`), aborted when
- * the fiber is interrupted, goes to `client.send`.
+ * This is the hot path of every call, so it runs as few fiber steps as it can: it reads the fiber's tracer,
+ * validates, and sends in one `Effect.async` (no canceler, so Effect wraps it in no finalizer of its own) that
+ * runs interruptible inside an uninterruptible region whose only handler, on failure, aborts the call's signal
+ * (`CallSignal`, handed to `client.send`) if the request is still in flight. The response is decoded and the
+ * span annotated in the promise's callback, before the fiber resumes. With a tracer, `Effect.useSpan` opens and
+ * ends the span around all of it (no fiber-local context per call, and no stack trace captured per call as
+ * `Effect.fn` does).
  */
 const operation = <Name extends Api.OperationName>(client: Sdk.ECRClient, name: Name): Port<Name> => {
   const validate = RequestValidators.validators[name] as (input: unknown) => Either.Either<unknown, Errors.EcrError>
   const decode = Schema.decodeUnknownEither(
     Api.Operations[name].response as unknown as Schema.Schema<Api.ResponseOf<Name>, unknown>
   )
-  const fastDecode = fastDecoders[name] as ((output: unknown) => Api.ResponseOf<Name> | undefined) | undefined
-  const Command = commands[name]
+  // The table's hand-written decoder of the hottest responses (property-tested against the schemas, which decide
+  // the rest).
+  const fastDecode = Api.Operations[name].fastResponse as
+    | ((output: unknown) => Api.ResponseOf<Name> | undefined)
+    | undefined
+  const Command = commandOf(name)
   const newSignal = CallSignal.factoryFor(client)
   const spanName = `ECR.${name}`
   const spanOptions: Tracer.SpanOptions = {
@@ -105,9 +107,11 @@ const operation = <Name extends Api.OperationName>(client: Sdk.ECRClient, name: 
   }
   type Result = Effect.Effect<Api.ResponseOf<Name>, Errors.EcrError>
 
-  const succeeded = (span: Tracer.Span, output: Output): Result => {
-    const requestId = output.$metadata?.requestId
-    if (requestId !== undefined) span.attribute("aws.request_id", requestId)
+  const succeeded = (span: Tracer.Span | undefined, output: Output): Result => {
+    if (span !== undefined) {
+      const requestId = output.$metadata?.requestId
+      if (requestId !== undefined) span.attribute("aws.request_id", requestId)
+    }
     const fast = fastDecode?.(output)
     if (fast !== undefined) return Effect.succeed(fast)
     const decoded = decode(output)
@@ -121,34 +125,51 @@ const operation = <Name extends Api.OperationName>(client: Sdk.ECRClient, name: 
       })
     ))
   }
-  const thrown = (span: Tracer.Span, error: unknown): Result =>
+  const thrown = (span: Tracer.Span | undefined, error: unknown): Result =>
     Effect.fail(failed(span, ErrorMapping.fromSdkError(name, error), ErrorMapping.requestIdOf(error)))
 
-  const port = (input: Api.RequestOf<Name>): Result =>
-    Effect.useSpan(spanName, spanOptions, (span) => {
-      const request = validate(input)
-      if (Either.isLeft(request)) return Effect.fail(failed(span, request.left))
-      return Effect.async<Api.ResponseOf<Name>, Errors.EcrError>((resume) => {
-        const call = newSignal()
-        let sent: Promise<Output>
-        try {
-          sent = client.send(new Command(request.right), { abortSignal: call.signal as AbortSignal })
-        } catch (error) {
-          resume(thrown(span, error))
-          return
+  /** Validates and sends one request; the fiber waits for the reply, and interrupting it aborts the request. */
+  const call = (input: Api.RequestOf<Name>, span: Tracer.Span | undefined): Result => {
+    const request = validate(input)
+    if (Either.isLeft(request)) return Effect.fail(failed(span, request.left))
+    const signal = newSignal()
+    let settled = false
+    const send = Effect.async<Api.ResponseOf<Name>, Errors.EcrError>((resume) => {
+      let sent: Promise<Output>
+      try {
+        sent = client.send(new Command(request.right), { abortSignal: signal.signal as AbortSignal })
+      } catch (error) {
+        settled = true
+        resume(thrown(span, error))
+        return
+      }
+      // Once the fiber is interrupted nobody waits for the answer, and the span has ended: leave both be.
+      sent.then(
+        (output) => {
+          settled = true
+          if (!signal.signal.aborted) resume(succeeded(span, output))
+        },
+        (error) => {
+          settled = true
+          if (!signal.signal.aborted) resume(thrown(span, error))
         }
-        // Once the fiber is interrupted nobody waits for the answer, and the span has ended: leave both be.
-        sent.then(
-          (output) => {
-            if (!call.signal.aborted) resume(succeeded(span, output))
-          },
-          (error) => {
-            if (!call.signal.aborted) resume(thrown(span, error))
-          }
-        )
-        return Effect.sync(() => call.abort())
-      })
+      )
     })
+    return Effect.uninterruptibleMask((restore) =>
+      Effect.catchAllCause(restore(send), (cause) => {
+        // Interrupted (or failed some other way) with the request still in flight: cancel it.
+        if (!settled) signal.abort()
+        return Effect.failCause(cause)
+      })
+    )
+  }
+
+  const port = (input: Api.RequestOf<Name>): Result =>
+    Effect.withFiberRuntime<Api.ResponseOf<Name>, Errors.EcrError>((fiber) =>
+      fiber.currentTracer === nativeTracer
+        ? call(input, undefined)
+        : Effect.useSpan(spanName, spanOptions, (span) => call(input, span))
+    )
   return port as unknown as Port<Name>
 }
 
@@ -161,33 +182,18 @@ export interface AwsBackend {
 /** The ports over the client in the environment. */
 export const make: Effect.Effect<AwsBackend, never, EcrClientInstance.EcrClientInstance> = Effect.map(
   EcrClientInstance.EcrClientInstance,
-  (client) => ({
-    scanner: {
-      startImageScan: operation(client, "StartImageScan"),
-      describeImageScanFindings: operation(client, "DescribeImageScanFindings")
-    },
-    registry: {
-      createRepository: operation(client, "CreateRepository"),
-      describeRepositories: operation(client, "DescribeRepositories"),
-      deleteRepository: operation(client, "DeleteRepository"),
-      putImage: operation(client, "PutImage"),
-      batchGetImage: operation(client, "BatchGetImage"),
-      batchDeleteImage: operation(client, "BatchDeleteImage"),
-      describeImages: operation(client, "DescribeImages"),
-      putImageScanningConfiguration: operation(client, "PutImageScanningConfiguration"),
-      putRegistryScanningConfiguration: operation(client, "PutRegistryScanningConfiguration"),
-      getRegistryScanningConfiguration: operation(client, "GetRegistryScanningConfiguration"),
-      batchGetRepositoryScanningConfiguration: operation(client, "BatchGetRepositoryScanningConfiguration"),
-      updateImageStorageClass: operation(client, "UpdateImageStorageClass")
-    }
-  })
+  (client) => {
+    const handlers = Object.fromEntries(Api.operationNames.map((name) => [name, operation(client, name)]))
+    const services = Ports.fromHandlers(handlers as unknown as Ports.Handlers)
+    return { scanner: services.ImageScanner, registry: services.ImageRegistry }
+  }
 )
 
 const portsLayer: Layer.Layer<ImageScanner | ImageRegistry, never, EcrClientInstance.EcrClientInstance> = Layer
   .effectContext(
     Effect.map(
       make,
-      (backend) => Context.make(ImageScanner, backend.scanner).pipe(Context.add(ImageRegistry, backend.registry))
+      (backend) => Ports.context({ ImageScanner: backend.scanner, ImageRegistry: backend.registry })
     )
   )
 

@@ -50,17 +50,11 @@ const isServiceError = (error: SdkErrorShape) =>
   (error.$fault === "client" || error.$fault === "server") && error.$metadata?.httpStatusCode !== undefined
 
 /** The structured fields of a LimitExceededException: sent by this project's emulator, inferred otherwise. */
-const limitFields = (error: SdkErrorShape, message: string) => {
-  const limit: Errors.LimitKind | undefined = error.limit === "PER_IMAGE" || error.limit === "ACCOUNT_QUOTA"
-    ? error.limit
-    : message === Errors.PER_IMAGE_LIMIT_MESSAGE
-    ? "PER_IMAGE"
-    : undefined
-  const seconds = typeof error.nextEligibleAt === "number" ? error.nextEligibleAt : undefined
-  return {
-    ...(limit === undefined ? {} : { limit }),
-    ...(seconds === undefined ? {} : { nextEligibleAt: new Date(Math.round(seconds * 1000)) })
-  }
+const limitFields = (error: SdkErrorShape, message: string): Errors.LimitExceededWireMembers => {
+  const sent = Errors.fromLimitExceededWireMembers(error)
+  return sent.limit === undefined && message === Errors.PER_IMAGE_LIMIT_MESSAGE
+    ? { limit: "PER_IMAGE", ...sent }
+    : sent
 }
 
 /** The request id of the reply a thrown SDK error came from, if there was one. */

@@ -7,7 +7,7 @@
  */
 import * as Sdk from "@aws-sdk/client-ecr"
 import { AwsBackend, ScanLimitRetryStrategy } from "@ecr-scan/aws-backend"
-import { Api, Errors, ImageRegistry, ImageScanner } from "@ecr-scan/core"
+import { Api, Errors, ImageRegistry, ImageScanner, Ports } from "@ecr-scan/core"
 import { describe, expect, it } from "@effect/vitest"
 import { ConfiguredRetryStrategy } from "@smithy/core/retry"
 import * as Cause from "effect/Cause"
@@ -147,45 +147,29 @@ describe("AwsBackend over a real ECRClient", () => {
       Effect.gen(function*() {
         const handler = new FakeHandler(json(200, {}))
         const image = { repositoryName: "app", imageId: { imageTag: "v1" } }
-        const calls: ReadonlyArray<
-          readonly [string, (scanner: any, registry: any) => Effect.Effect<unknown, unknown>]
-        > = [
-          ["StartImageScan", (s) => s.startImageScan(image)],
-          ["DescribeImageScanFindings", (s) => s.describeImageScanFindings(image)],
-          ["CreateRepository", (_, r) => r.createRepository({ repositoryName: "app" })],
-          ["DescribeRepositories", (_, r) => r.describeRepositories({})],
-          ["DeleteRepository", (_, r) => r.deleteRepository({ repositoryName: "app", force: true })],
-          ["PutImage", (_, r) => r.putImage({ repositoryName: "app", imageManifest: "{}", imageTag: "v1" })],
-          ["BatchGetImage", (_, r) => r.batchGetImage({ repositoryName: "app", imageIds: [{ imageTag: "v1" }] })],
-          ["BatchDeleteImage", (_, r) => r.batchDeleteImage({ repositoryName: "app", imageIds: [{ imageTag: "v1" }] })],
-          ["DescribeImages", (_, r) => r.describeImages({ repositoryName: "app" })],
-          [
-            "PutImageScanningConfiguration",
-            (_, r) =>
-              r.putImageScanningConfiguration({
-                repositoryName: "app",
-                imageScanningConfiguration: { scanOnPush: true }
-              })
-          ],
-          ["PutRegistryScanningConfiguration", (_, r) => r.putRegistryScanningConfiguration({ scanType: "BASIC" })],
-          ["GetRegistryScanningConfiguration", (_, r) => r.getRegistryScanningConfiguration({})],
-          [
-            "BatchGetRepositoryScanningConfiguration",
-            (_, r) => r.batchGetRepositoryScanningConfiguration({ repositoryNames: ["app"] })
-          ],
-          [
-            "UpdateImageStorageClass",
-            (_, r) => r.updateImageStorageClass({ ...image, targetStorageClass: "ARCHIVE" })
-          ]
-        ]
-        expect(calls.map(([name]) => name).sort()).toStrictEqual(Object.keys(Api.Operations).sort())
+        // A valid request of each operation of the table, sent through the port method the table names.
+        const requests: { readonly [K in Api.OperationName]: Api.RequestOf<K> } = {
+          StartImageScan: image,
+          DescribeImageScanFindings: image,
+          CreateRepository: { repositoryName: "app" },
+          DescribeRepositories: {},
+          DeleteRepository: { repositoryName: "app", force: true },
+          PutImage: { repositoryName: "app", imageManifest: "{}", imageTag: "v1" },
+          BatchGetImage: { repositoryName: "app", imageIds: [{ imageTag: "v1" }] },
+          BatchDeleteImage: { repositoryName: "app", imageIds: [{ imageTag: "v1" }] },
+          DescribeImages: { repositoryName: "app" },
+          PutImageScanningConfiguration: { repositoryName: "app", imageScanningConfiguration: { scanOnPush: true } },
+          PutRegistryScanningConfiguration: { scanType: "BASIC" },
+          GetRegistryScanningConfiguration: {},
+          BatchGetRepositoryScanningConfiguration: { repositoryNames: ["app"] },
+          UpdateImageStorageClass: { ...image, targetStorageClass: "ARCHIVE" }
+        }
         yield* Effect.gen(function*() {
-          const scanner = yield* ImageScanner
-          const registry = yield* ImageRegistry
-          for (const [name, call] of calls) {
-            expect(yield* call(scanner, registry), name).toStrictEqual({})
+          for (const name of Api.operationNames) {
+            expect(yield* Ports.call(name, requests[name] as never), name).toStrictEqual({})
           }
         }).pipe(backend(handler))
+        const calls = Api.operationNames.map((name) => [name] as const)
         expect(handler.seen.map((seen) => seen.request.headers["x-amz-target"])).toStrictEqual(
           calls.map(([name]) => `${TARGET_PREFIX}${name}`)
         )
@@ -413,6 +397,37 @@ describe("AwsBackend over a real ECRClient", () => {
         expect(handler.seen[0].abortSignal?.aborted).toBe(true)
         expect(handler.aborts).toBe(1)
       }))
+
+    it.effect("one effect run twice sends two requests, a signal each; interrupting the second aborts it alone", () =>
+      Effect.gen(function*() {
+        const reached = yield* Deferred.make<void>()
+        const handler: FakeHandler = new FakeHandler(
+          json(200, IN_PROGRESS),
+          pending(() => handler, () => Deferred.unsafeDone(reached, Exit.void))
+        )
+        yield* Effect.gen(function*() {
+          const scanner = yield* ImageScanner
+          const scan = scanner.startImageScan(SCAN)
+          expect(yield* scan).toStrictEqual(IN_PROGRESS)
+          const fiber = yield* Effect.fork(scan)
+          yield* Deferred.await(reached)
+          yield* Fiber.interrupt(fiber)
+        }).pipe(backend(handler))
+        const [first, second] = handler.seen.map((seen) => seen.abortSignal)
+        expect(first).toBeDefined()
+        expect(second).not.toBe(first)
+        expect(first?.aborted).toBe(false)
+        expect(second?.aborted).toBe(true)
+        expect(handler.aborts).toBe(1)
+      }))
+
+    it.effect("a call that has failed is not aborted afterwards", () =>
+      Effect.gen(function*() {
+        const handler = new FakeHandler(awsError("ImageNotFoundException", "no image"))
+        const error = yield* scanFailure(handler)
+        expect(error._tag).toBe("ImageNotFoundException")
+        expect(handler.seen[0].abortSignal?.aborted).toBe(false)
+      }))
   })
 
   it.effect("a client that throws instead of rejecting still fails with a typed error, never a defect", () =>
@@ -506,6 +521,22 @@ describe("AwsBackend over a real ECRClient", () => {
         expect(handler.aborts).toBe(1)
         expect(span.exit !== undefined && Exit.isInterrupted(span.exit)).toBe(true)
         expect(span.attributes.has("error.type")).toBe(false)
+      }))
+
+    it.effect("the tracer is read at each call: one installed around a single call gets that call's span", () =>
+      Effect.gen(function*() {
+        const { spans, tracer } = recordingTracer()
+        const handler = new FakeHandler(json(200, IN_PROGRESS))
+        yield* Effect.gen(function*() {
+          yield* startImageScan()
+          yield* startImageScan().pipe(Effect.withSpan("traced caller"), Effect.withTracer(tracer))
+          yield* startImageScan()
+        }).pipe(backend(handler))
+        expect(handler.calls).toBe(3)
+        expect(spans.map((span) => span.name)).toStrictEqual(["traced caller", "ECR.StartImageScan"])
+        const span = spans[1]
+        expect(span.attributes.get("aws.request_id")).toBe(REQUEST_ID)
+        expect(span.exit !== undefined && Exit.isSuccess(span.exit)).toBe(true)
       }))
   })
 

@@ -4,11 +4,16 @@
  * the AWS backend; `--backend memory` runs against an in-process registry that lives as long as the
  * command.
  *
+ * The environment is read through `effect/Config`, so that a command run in-process reads the
+ * environment it is given (InProcess.ts) rather than the process's; what the environment does not say is
+ * left to the SDK's own resolution (its credential chain, its config files).
+ *
  * @since 0.1.0
  */
 import { AwsBackend } from "@ecr-scan/aws-backend"
 import type { ImageRegistry, ImageScanner } from "@ecr-scan/core"
 import { MemoryRegistry } from "@ecr-scan/memory-backend"
+import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -21,9 +26,15 @@ export interface BackendChoice {
   readonly region: Option.Option<string>
 }
 
-/** The region the AWS backend uses, as the AWS CLI resolves it (flag, then environment). */
-export const regionOf = (choice: BackendChoice): string | undefined =>
-  Option.getOrUndefined(choice.region) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION
+/** What the AWS backend reads from the environment: `AwsBackend.defaultConfig`, with the AWS CLI's fallbacks. */
+const awsConfig = Config.all({
+  backend: AwsBackend.defaultConfig,
+  defaultRegion: Config.option(Config.string("AWS_DEFAULT_REGION")),
+  retryMode: Config.option(Config.string("AWS_RETRY_MODE"))
+})
+
+const configuration = (message: string) =>
+  new CliFailure({ exitCode: ExitCode.configuration, stderr: `\n${message}\n` })
 
 /** The layer of the chosen backend. */
 export const layer = (
@@ -32,21 +43,24 @@ export const layer = (
   if (choice.backend === "memory") {
     return Effect.succeed(
       MemoryRegistry.layer({ ...(Option.isSome(choice.region) ? { region: choice.region.value } : {}) }).pipe(
-        Layer.mapError((e) => new CliFailure({ exitCode: ExitCode.configuration, stderr: `\n${e.message}\n` }))
+        Layer.mapError((e) => configuration(e.message))
       )
     )
   }
-  const region = regionOf(choice)
-  if (region === undefined) {
-    return Effect.fail(
-      new CliFailure({
-        exitCode: ExitCode.configuration,
-        stderr: "\nYou must specify a region. You can also configure your region with AWS_REGION or --region.\n"
-      })
-    )
-  }
-  return Effect.succeed(AwsBackend.layer({
-    region,
-    ...(Option.isSome(choice.endpointUrl) ? { endpoint: choice.endpointUrl.value } : {})
-  }))
+  return Effect.gen(function*() {
+    const config = yield* Effect.mapError(awsConfig, (error) => configuration(String(error)))
+    // The region as the AWS CLI resolves it: the flag, then the environment.
+    const region = Option.orElse(choice.region, () => Option.orElse(config.backend.region, () => config.defaultRegion))
+    if (Option.isNone(region)) {
+      return yield* configuration(
+        "You must specify a region. You can also configure your region with AWS_REGION or --region."
+      )
+    }
+    return AwsBackend.layer({
+      ...AwsBackend.clientConfig(config.backend),
+      ...(Option.isSome(config.retryMode) ? { retryMode: config.retryMode.value } : {}),
+      region: region.value,
+      ...(Option.isSome(choice.endpointUrl) ? { endpoint: choice.endpointUrl.value } : {})
+    })
+  })
 }

@@ -4,7 +4,10 @@
  * @since 0.1.0
  */
 import { EmulatorCommand } from "@ecr-scan/emulator"
+import type * as CliApp from "@effect/cli/CliApp"
 import * as Command from "@effect/cli/Command"
+import * as Effect from "effect/Effect"
+import * as CliFailure from "./CliFailure.js"
 import * as Commands from "./Commands.js"
 import * as OperationCommand from "./OperationCommand.js"
 import * as Simulate from "./Simulate.js"
@@ -44,3 +47,11 @@ export const normaliseArgs = (argv: ReadonlyArray<string>): Array<string> => {
   }
   return out
 }
+
+/**
+ * Runs a command line (`argv` as a process has it: node, the script, then the arguments) to its end and
+ * returns the exit code. Everything is printed through the `Console` (failures too), and nothing exits:
+ * the bin sets the process's exit code from it, an in-process run returns it.
+ */
+export const main = (argv: ReadonlyArray<string>): Effect.Effect<number, never, CliApp.CliApp.Environment> =>
+  run(normaliseArgs(argv)).pipe(Effect.as(0), Effect.catchAllCause(CliFailure.exitCodeOf))

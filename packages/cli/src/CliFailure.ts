@@ -5,8 +5,12 @@
  * @since 0.1.0
  */
 import type { Errors } from "@ecr-scan/core"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
 import { timestamp } from "./Output.js"
+import * as Stdio from "./Stdio.js"
 
 /** The exit codes. */
 export const ExitCode = { usage: 252, configuration: 253, service: 254, other: 255 } as const
@@ -69,4 +73,28 @@ export const fromEcrError = (operation: string, error: Errors.EcrError, endpoint
           (error._tag === "LimitExceededException" ? limitDetail(error) : "")
       })
   }
+}
+
+/**
+ * How a run that failed with `cause` ends: its report printed on stderr, and its exit code. @effect/cli
+ * has already printed what was wrong with a command line (a usage error, 252; `--help`, 0). An interrupted
+ * run exits 130; anything unforeseen, 255 with one line, never a stack trace.
+ */
+export const exitCodeOf = (cause: Cause.Cause<unknown>): Effect.Effect<number> => {
+  const failure = Cause.failureOption(cause)
+  if (failure._tag === "Some") {
+    const error = failure.value
+    if (ValidationError.isValidationError(error)) {
+      return Effect.succeed(ValidationError.isHelpRequested(error) ? 0 : ExitCode.usage)
+    }
+    if (typeof error === "object" && error !== null && "_tag" in error && error._tag === "CliFailure") {
+      const f = error as unknown as { exitCode: number; stderr: string }
+      return Effect.as(Stdio.err(f.stderr), f.exitCode)
+    }
+  }
+  if (Cause.isInterruptedOnly(cause)) return Effect.succeed(130)
+  return Effect.as(
+    Stdio.err(`\necr-scan: internal error: ${Cause.pretty(cause).split("\n")[0]}\n`),
+    ExitCode.other
+  )
 }

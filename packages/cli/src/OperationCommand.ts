@@ -6,19 +6,21 @@
  *
  * @since 0.1.0
  */
-import { Api, type Errors, ImageRegistry, ImageScanner } from "@ecr-scan/core"
+import { Api, type Errors, Ports } from "@ecr-scan/core"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
+import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Encoding from "effect/Encoding"
 import * as Option from "effect/Option"
-import { readFileSync } from "node:fs"
 import * as Backend from "./Backend.js"
 import * as CliFailure from "./CliFailure.js"
+import * as Files from "./Files.js"
 import * as Output from "./Output.js"
 import * as Shorthand from "./Shorthand.js"
 import * as Skeleton from "./Skeleton.js"
+import * as Stdio from "./Stdio.js"
 
 /** How a flag's text becomes a member's value. */
 export type MemberKind =
@@ -49,12 +51,6 @@ export interface OperationSpec {
   readonly pagination?: Pagination
 }
 
-/** Writes to stdout. */
-export const write = (text: string) => Effect.sync(() => void process.stdout.write(text))
-
-/** Writes to stderr. */
-export const writeError = (text: string) => Effect.sync(() => void process.stderr.write(text))
-
 /** The options every command shares. */
 export const globalOptions = {
   output: Options.choice("output", ["json", "text", "table"]).pipe(
@@ -73,17 +69,22 @@ export const globalOptions = {
 }
 
 /** Reads a flag's text (`file://path` reads the file). */
-export const readText = (flag: string, text: string): Either.Either<string, CliFailure.CliFailure> => {
-  if (!text.startsWith("file://")) return Either.right(text)
-  try {
-    return Either.right(readFileSync(text.slice("file://".length), "utf8"))
-  } catch (error) {
-    return Either.left(CliFailure.parameter(flag, `Unable to load paramfile ${text}: ${(error as Error).message}`))
-  }
-}
+export const readText = (
+  flag: string,
+  text: string
+): Effect.Effect<string, CliFailure.CliFailure, FileSystem.FileSystem> =>
+  text.startsWith("file://")
+    ? Effect.mapError(
+      Files.readText(text.slice("file://".length)),
+      (problem) => CliFailure.parameter(flag, `Unable to load paramfile ${text}: ${problem}`)
+    )
+    : Effect.succeed(text)
 
-const memberValue = (member: Member, raw: string): Either.Either<unknown, CliFailure.CliFailure> =>
-  Either.flatMap(readText(member.flag, raw), (text) => {
+const memberValue = (
+  member: Member,
+  raw: string
+): Effect.Effect<unknown, CliFailure.CliFailure, FileSystem.FileSystem> =>
+  Effect.flatMap(readText(member.flag, raw), (text): Either.Either<unknown, CliFailure.CliFailure> => {
     const fail = (problem: string): Either.Either<unknown, CliFailure.CliFailure> =>
       Either.left(CliFailure.parameter(member.flag, problem))
     switch (member.kind._tag) {
@@ -144,83 +145,50 @@ const unknownParameters = (model: unknown, value: unknown, path: string): Array<
   )
 }
 
+/** The object `--cli-input-json` holds. */
+const inputObject = (text: string): Either.Either<Record<string, unknown>, CliFailure.CliFailure> => {
+  try {
+    const parsed: unknown = JSON.parse(text)
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+      return Either.left(CliFailure.parameter("cli-input-json", "Invalid JSON: expected an object"))
+    }
+    return Either.right({ ...(parsed as Record<string, unknown>) })
+  } catch (error) {
+    return Either.left(CliFailure.parameter("cli-input-json", `Invalid JSON received: ${(error as Error).message}`))
+  }
+}
+
 /** The request: `--cli-input-json`, then each flag given on the command line over it. */
 export const buildRequest = (
   spec: OperationSpec,
   cliInputJson: Option.Option<string>,
   flags: Readonly<Record<string, Option.Option<string>>>
-): Either.Either<Record<string, unknown>, CliFailure.CliFailure> => {
-  let request: Record<string, unknown> = {}
-  if (Option.isSome(cliInputJson)) {
-    const text = readText("cli-input-json", cliInputJson.value)
-    if (Either.isLeft(text)) return Either.left(text.left)
-    try {
-      const parsed: unknown = JSON.parse(text.right)
-      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-        return Either.left(CliFailure.parameter("cli-input-json", "Invalid JSON: expected an object"))
-      }
-      request = { ...(parsed as Record<string, unknown>) }
-    } catch (error) {
-      return Either.left(
-        CliFailure.parameter("cli-input-json", `Invalid JSON received: ${(error as Error).message}`)
+): Effect.Effect<Record<string, unknown>, CliFailure.CliFailure, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const request: Record<string, unknown> = Option.isSome(cliInputJson)
+      ? yield* inputObject(yield* readText("cli-input-json", cliInputJson.value))
+      : {}
+    for (const member of spec.members) {
+      const raw = flags[member.member]
+      if (raw === undefined || Option.isNone(raw)) continue
+      request[member.member] = yield* memberValue(member, raw.value)
+    }
+    const missing = spec.members.filter((m) => m.required === true && request[m.member] === undefined)
+    if (missing.length > 0) {
+      return yield* CliFailure.usage(
+        `the following arguments are required: ${missing.map((m) => `--${m.flag}`).join(", ")}`
       )
     }
-  }
-  for (const member of spec.members) {
-    const raw = flags[member.member]
-    if (raw === undefined || Option.isNone(raw)) continue
-    const value = memberValue(member, raw.value)
-    if (Either.isLeft(value)) return Either.left(value.left)
-    request[member.member] = value.right
-  }
-  const missing = spec.members.filter((m) => m.required === true && request[m.member] === undefined)
-  if (missing.length > 0) {
-    return Either.left(
-      CliFailure.usage(`the following arguments are required: ${missing.map((m) => `--${m.flag}`).join(", ")}`)
-    )
-  }
-  const unknown = unknownParameters(Skeleton.of(Api.Operations[spec.operation].request, "input"), request, "input")
-  if (unknown.length > 0) return Either.left(CliFailure.validation(unknown))
-  return Either.right(request)
-}
+    const unknown = unknownParameters(Skeleton.of(Api.Operations[spec.operation].request, "input"), request, "input")
+    if (unknown.length > 0) return yield* CliFailure.validation(unknown)
+    return request
+  })
 
-/** Calls an operation through the ports. */
+/** Calls an operation through the ports (the request is checked by the backend). */
 export const call = (
   operation: Api.OperationName,
   request: unknown
-): Effect.Effect<unknown, Errors.EcrError, ImageScanner | ImageRegistry> => {
-  const r = request as never
-  switch (operation) {
-    case "StartImageScan":
-      return ImageScanner.startImageScan(r)
-    case "DescribeImageScanFindings":
-      return ImageScanner.describeImageScanFindings(r)
-    case "CreateRepository":
-      return ImageRegistry.createRepository(r)
-    case "DescribeRepositories":
-      return ImageRegistry.describeRepositories(r)
-    case "DeleteRepository":
-      return ImageRegistry.deleteRepository(r)
-    case "PutImage":
-      return ImageRegistry.putImage(r)
-    case "BatchGetImage":
-      return ImageRegistry.batchGetImage(r)
-    case "BatchDeleteImage":
-      return ImageRegistry.batchDeleteImage(r)
-    case "DescribeImages":
-      return ImageRegistry.describeImages(r)
-    case "PutImageScanningConfiguration":
-      return ImageRegistry.putImageScanningConfiguration(r)
-    case "PutRegistryScanningConfiguration":
-      return ImageRegistry.putRegistryScanningConfiguration(r)
-    case "GetRegistryScanningConfiguration":
-      return ImageRegistry.getRegistryScanningConfiguration(r)
-    case "BatchGetRepositoryScanningConfiguration":
-      return ImageRegistry.batchGetRepositoryScanningConfiguration(r)
-    case "UpdateImageStorageClass":
-      return ImageRegistry.updateImageStorageClass(r)
-  }
-}
+): Effect.Effect<unknown, Errors.EcrError, Ports.Ports> => Ports.call(operation, request as never)
 
 const get = (value: unknown, path: ReadonlyArray<string>): unknown =>
   path.reduce<unknown>(
@@ -425,12 +393,12 @@ export const make = (spec: OperationSpec) => {
   return Command.make(spec.command, options, (args) =>
     Effect.gen(function*() {
       if (Option.isSome(args.skeleton) && args.skeleton.value === "input") {
-        return yield* write(Skeleton.render(schemas.request, "input"))
+        return yield* Stdio.out(Skeleton.render(schemas.request, "input"))
       }
       const request = yield* buildRequest(spec, args.cliInputJson, args.flags)
-      if (Option.isSome(args.skeleton)) return yield* write(Skeleton.render(schemas.response, "output"))
+      if (Option.isSome(args.skeleton)) return yield* Stdio.out(Skeleton.render(schemas.response, "output"))
       const layer = yield* Backend.layer(args)
-      const called: Effect.Effect<Paginated, Errors.EcrError | CliFailure.CliFailure, ImageScanner | ImageRegistry> =
+      const called: Effect.Effect<Paginated, Errors.EcrError | CliFailure.CliFailure, Ports.Ports> =
         spec.pagination === undefined
           ? Effect.map(call(spec.operation, request), (response) => ({ response }))
           : paginate(spec, spec.pagination, request, args.page)
@@ -442,10 +410,11 @@ export const make = (spec: OperationSpec) => {
         ),
         Effect.provide(layer)
       )
-      yield* write(
+      const terminal = yield* Stdio.stdoutTerminal
+      yield* Stdio.out(
         args.output === "text" && result.textPages !== undefined
           ? result.textPages.map((page) => Output.render("text", spec.operation, page)).join("")
-          : Output.render(args.output, spec.operation, result.response)
+          : Output.render(args.output, spec.operation, result.response, terminal)
       )
     })).pipe(Command.withDescription(spec.description))
 }

@@ -111,7 +111,7 @@ export const text = (value: unknown): string => {
 export const table = (operation: string, value: unknown, terminal?: Table.Terminal): string =>
   Table.render(operation, value, terminal)
 
-/** Renders a response in a format (a table for `terminal`: by default, the process's stdout). */
+/** Renders a response in a format (a table for `terminal`: by default none, as for a pipe). */
 export const render = (format: Format, operation: string, response: unknown, terminal?: Table.Terminal): string => {
   const plain = toPlain(response)
   switch (format) {

@@ -6,27 +6,39 @@
  *
  * @since 0.1.0
  */
-import { ImageRegistry, ImageScanner, ScanModel } from "@ecr-scan/core"
+import {
+  Errors,
+  FaultPlan,
+  ImageRegistry,
+  ImageScanner,
+  ManifestBuilder,
+  ScanLifecycle,
+  ScanModel
+} from "@ecr-scan/core"
 import { Durations } from "@ecr-scan/emulator"
 import { MemoryRegistry, MemoryRegistryDriver, VirtualClock } from "@ecr-scan/memory-backend"
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
+import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { createHash } from "node:crypto"
-import { readFileSync } from "node:fs"
 import * as CliFailure from "./CliFailure.js"
-import * as OperationCommand from "./OperationCommand.js"
+import * as Files from "./Files.js"
+import * as Stdio from "./Stdio.js"
 
 const Ref = Schema.Struct({
   repository: Schema.String,
   tag: Schema.optional(Schema.String),
   image: Schema.optional(Schema.String)
 })
+
+// A scenario's fault takes no message: the timeline names the error.
+const FaultStep = FaultPlan.FaultPlanInput.pipe(Schema.omit("message"))
 
 /** One step of a scenario. */
 export const Step: Schema.Schema<Step> = Schema.suspend(() =>
@@ -47,20 +59,8 @@ export const Step: Schema.Schema<Step> = Schema.suspend(() =>
     Schema.Struct({ archive: Ref }),
     Schema.Struct({ restore: Ref }),
     Schema.Struct({ advance: Schema.String }),
-    Schema.Struct({
-      fault: Schema.Struct({
-        operation: Schema.String,
-        error: Schema.optional(Schema.String),
-        count: Schema.optional(Schema.Number),
-        probability: Schema.optional(Schema.Number)
-      })
-    }),
-    Schema.Struct({
-      outcome: Schema.Struct({
-        image: Schema.String,
-        outcome: Schema.Literal("COMPLETE", "FAILED", "UNSUPPORTED_IMAGE", "FINDINGS_UNAVAILABLE")
-      })
-    }),
+    Schema.Struct({ fault: FaultStep }),
+    Schema.Struct({ outcome: Schema.Struct({ image: Schema.String, outcome: ScanLifecycle.ScanOutcome }) }),
     Schema.Struct({
       findings: Schema.Struct({ image: Schema.String, findings: Schema.Array(ScanModel.ImageScanFinding) })
     }),
@@ -84,20 +84,8 @@ export type Step =
   | { readonly archive: typeof Ref.Type }
   | { readonly restore: typeof Ref.Type }
   | { readonly advance: string }
-  | {
-    readonly fault: {
-      readonly operation: string
-      readonly error?: string | undefined
-      readonly count?: number | undefined
-      readonly probability?: number | undefined
-    }
-  }
-  | {
-    readonly outcome: {
-      readonly image: string
-      readonly outcome: "COMPLETE" | "FAILED" | "UNSUPPORTED_IMAGE" | "FINDINGS_UNAVAILABLE"
-    }
-  }
+  | { readonly fault: typeof FaultStep.Type }
+  | { readonly outcome: { readonly image: string; readonly outcome: ScanLifecycle.ScanOutcome } }
   | { readonly findings: { readonly image: string; readonly findings: ReadonlyArray<ScanModel.ImageScanFinding> } }
   | { readonly registryScanning: { readonly scanType: "BASIC" | "ENHANCED" } }
   | { readonly repeat: number; readonly steps: ReadonlyArray<Step> }
@@ -113,25 +101,16 @@ export const Scenario = Schema.Struct({
 /** @since 0.1.0 */
 export type Scenario = typeof Scenario.Type
 
+const sha256 = (text: string) => `sha256:${createHash("sha256").update(text, "utf8").digest("hex")}`
+
 /** The fixed manifest of a named image: the same name is always the same digest. */
 export const manifestOf = (image: string, layers = 1) =>
-  JSON.stringify({
-    schemaVersion: 2,
-    mediaType: "application/vnd.oci.image.manifest.v1+json",
-    config: {
-      mediaType: "application/vnd.oci.image.config.v1+json",
-      digest: `sha256:${createHash("sha256").update(`config:${image}`).digest("hex")}`,
-      size: 1000 + image.length
-    },
-    layers: Array.from({ length: layers }, (_, i) => ({
-      mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
-      digest: `sha256:${createHash("sha256").update(`layer:${image}:${i}`).digest("hex")}`,
-      size: 100_000 + i
-    }))
+  ManifestBuilder.image({
+    config: { digest: sha256(`config:${image}`), size: 1000 + image.length },
+    layers: Array.from({ length: layers }, (_, i) => ({ digest: sha256(`layer:${image}:${i}`), size: 100_000 + i }))
   })
 
-const digestOf = (image: string, layers = 1) =>
-  `sha256:${createHash("sha256").update(manifestOf(image, layers), "utf8").digest("hex")}`
+const digestOf = (image: string, layers = 1) => sha256(manifestOf(image, layers))
 
 const MAX_STEPS = 1_000_000
 
@@ -177,14 +156,7 @@ export const run = (scenario: Scenario, seedOverride: Option.Option<string>) =>
       refused: new Map<string, number>()
     }
     const say = (text: string) => lines.push(`${clockText(clock.unsafeCurrentTimeMillis() - startMillis)}  ${text}`)
-    const refusal = (
-      error: {
-        readonly _tag: string
-        readonly message: string
-        readonly limit?: string | undefined
-        readonly nextEligibleAt?: Date | undefined
-      }
-    ) => {
+    const refusal = (error: { readonly _tag: string; readonly message: string } & Errors.LimitExceededWireMembers) => {
       const key = error._tag === "LimitExceededException" && error.limit !== undefined
         ? `${error._tag} (${error.limit === "PER_IMAGE" ? "per image" : "account quota"})`
         : error._tag
@@ -281,7 +253,7 @@ export const run = (scenario: Scenario, seedOverride: Option.Option<string>) =>
             if (Either.isLeft(millis)) return yield* CliFailure.usage(`scenario: advance: ${millis.left}`)
             clock.unsafeSetTime(clock.unsafeCurrentTimeMillis() + millis.right)
           } else if ("fault" in step) {
-            const planned = yield* Effect.either(driver.planFault(step.fault as never))
+            const planned = yield* Effect.either(driver.planFault(step.fault))
             if (Either.isLeft(planned)) return yield* CliFailure.usage(`scenario: fault: ${planned.left.message}`)
             say(
               `plan fault: next ${step.fault.count ?? 1} ${step.fault.operation} -> ${
@@ -399,13 +371,14 @@ const unknownStep = (steps: unknown, at: string): string | undefined => {
 }
 
 /** Reads and decodes a scenario file. */
-export const load = (path: string): Either.Either<Scenario, CliFailure.CliFailure> => {
-  let text: string
-  try {
-    text = readFileSync(path, "utf8")
-  } catch (error) {
-    return Either.left(CliFailure.usage(`cannot read scenario ${path}: ${(error as Error).message}`))
-  }
+export const load = (path: string): Effect.Effect<Scenario, CliFailure.CliFailure, FileSystem.FileSystem> =>
+  Effect.flatMap(
+    Effect.mapError(Files.readText(path), (problem) => CliFailure.usage(`cannot read scenario ${path}: ${problem}`)),
+    (text) => decode(path, text)
+  )
+
+/** Decodes the text of a scenario file. */
+const decode = (path: string, text: string): Either.Either<Scenario, CliFailure.CliFailure> => {
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -432,5 +405,5 @@ export const command = Command.make("simulate", {
 }, (args) =>
   Effect.gen(function*() {
     const scenario = yield* load(args.scenario)
-    yield* OperationCommand.write(yield* run(scenario, args.seed))
+    yield* Stdio.out(yield* run(scenario, args.seed))
   })).pipe(Command.withDescription("Run a deterministic simulation of a scenario file on the in-memory registry."))

@@ -17,6 +17,7 @@ import * as Backend from "./Backend.js"
 import * as CliFailure from "./CliFailure.js"
 import * as Commands from "./Commands.js"
 import * as OperationCommand from "./OperationCommand.js"
+import * as Stdio from "./Stdio.js"
 
 const spec = Commands.describeImageScanFindings
 
@@ -48,10 +49,10 @@ export const imageScanComplete = Command.make("image-scan-complete", {
     )
     const request = yield* OperationCommand.buildRequest(spec, args.cliInputJson, args.flags)
     const layer = yield* Backend.layer(args)
-    const tty = process.stderr.isTTY === true
+    const tty = (yield* Stdio.stderrTerminal).tty
     const subject = `${String(request.repositoryName)} ${JSON.stringify(request.imageId)}`
     const onPoll: NonNullable<Waiter.WaitOptions["onPoll"]> = (outcome, attempt) =>
-      OperationCommand.writeError(
+      Stdio.err(
         `${tty ? "\r\u001b[2K" : ""}waiting for the scan of ${subject}: ${
           Either.match(outcome, {
             onLeft: (error) => error._tag,
@@ -65,7 +66,7 @@ export const imageScanComplete = Command.make("image-scan-complete", {
       retryScanNotFound: false,
       onPoll
     }).pipe(Effect.either, Effect.provide(layer))
-    if (tty) yield* OperationCommand.writeError("\n")
+    if (tty) yield* Stdio.err("\n")
     if (Either.isRight(result)) return
     const error = result.left
     switch (error._tag) {

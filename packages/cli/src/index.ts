@@ -10,6 +10,8 @@ export * as Cli from "./Cli.js"
 export * as CliFailure from "./CliFailure.js"
 /** The operation commands. */
 export * as Commands from "./Commands.js"
+/** The CLI run in-process: what it printed and its exit code. */
+export * as InProcess from "./InProcess.js"
 /** Output formats. */
 export * as Output from "./Output.js"
 /** Shorthand and JSON syntax. */
@@ -18,3 +20,5 @@ export * as Shorthand from "./Shorthand.js"
 export * as Simulate from "./Simulate.js"
 /** CLI skeletons. */
 export * as Skeleton from "./Skeleton.js"
+/** stdout and stderr through `Console`. */
+export * as Stdio from "./Stdio.js"

@@ -1,430 +1,135 @@
 /**
- * Request and response schemas of every operation this library speaks, and the table of operations
- * (name, schemas, modelled errors) that the emulator dispatches on and the AWS backend maps through.
- * Each schema encodes to the exact wire JSON of awsJson1_1: timestamps as epoch seconds, absent
- * members omitted.
+ * The operation table: every operation this library speaks, with its request and response schemas (from
+ * `Requests`, re-exported here), the errors the service model lists for it, and the port method that serves
+ * it. The emulator dispatches on it, the CLI and the AWS backend map through it, and the ports are derived
+ * from it.
  *
  * @since 0.1.0
  */
-import * as Schema from "effect/Schema"
-import * as Constraints from "./Constraints.js"
+import type * as Effect from "effect/Effect"
+import type * as Schema from "effect/Schema"
 import type * as Errors from "./Errors.js"
+import * as FastCodecs from "./FastCodecs.js"
 import {
-  ImageDigest,
-  ImageIdentifier,
-  ImageIdentifierRequired,
-  ImageTag,
-  RegistryId,
-  RepositoryName
-} from "./Identifiers.js"
-import { Image, ImageDetail, ImageFailure, ImageStatus, TargetStorageClass } from "./ImageModel.js"
-import {
-  EncryptionConfiguration,
-  ImageScanningConfiguration,
-  ImageTagMutability,
-  ImageTagMutabilityExclusionFilter,
-  Repository,
-  Tag
-} from "./RepositoryModel.js"
-import { ImageScanFindings, ImageScanStatus, SCAN_STATUSES } from "./ScanModel.js"
-import {
-  RegistryScanningConfiguration,
-  RegistryScanningRule,
-  RepositoryScanningConfiguration,
-  RepositoryScanningConfigurationFailure,
-  ScanType
-} from "./ScanningConfiguration.js"
+  BatchDeleteImageRequest,
+  BatchDeleteImageResponse,
+  BatchGetImageRequest,
+  BatchGetImageResponse,
+  BatchGetRepositoryScanningConfigurationRequest,
+  BatchGetRepositoryScanningConfigurationResponse,
+  CreateRepositoryRequest,
+  CreateRepositoryResponse,
+  DeleteRepositoryRequest,
+  DeleteRepositoryResponse,
+  DescribeImageScanFindingsRequest,
+  DescribeImageScanFindingsResponse,
+  DescribeImagesRequest,
+  DescribeImagesResponse,
+  DescribeRepositoriesRequest,
+  DescribeRepositoriesResponse,
+  GetRegistryScanningConfigurationRequest,
+  GetRegistryScanningConfigurationResponse,
+  PutImageRequest,
+  PutImageResponse,
+  PutImageScanningConfigurationRequest,
+  PutImageScanningConfigurationResponse,
+  PutRegistryScanningConfigurationRequest,
+  PutRegistryScanningConfigurationResponse,
+  StartImageScanRequest,
+  StartImageScanResponse,
+  UpdateImageStorageClassRequest,
+  UpdateImageStorageClassResponse
+} from "./Requests.js"
 
-const maxResults = Constraints.range(1, 1000)
-const MaxResults = Schema.Number.pipe(Schema.filter(maxResults))
-const NextToken = Schema.String.pipe(Schema.filter(Constraints.nextToken))
-const listOf = <S extends Schema.Schema.Any>(item: S, min: number, max: number) =>
-  Schema.Array(item).pipe(Schema.filter(Constraints.length(min, max)))
-
-// ---------------------------------------------------------------------------------------------------------------
-// Scanning
-
-/** `StartImageScan` request. */
-export const StartImageScanRequest = Schema.Struct({
-  registryId: Schema.optional(RegistryId),
-  repositoryName: RepositoryName,
-  imageId: ImageIdentifierRequired
-}).annotations({ identifier: "StartImageScanRequest" })
-/** @since 0.1.0 */
-export type StartImageScanRequest = typeof StartImageScanRequest.Type
-
-/** `StartImageScan` response. */
-export const StartImageScanResponse = Schema.Struct({
-  registryId: Schema.optional(RegistryId),
-  repositoryName: Schema.optional(RepositoryName),
-  imageId: Schema.optional(ImageIdentifier),
-  imageScanStatus: Schema.optional(ImageScanStatus)
-}).annotations({ identifier: "StartImageScanResponse" })
-/** @since 0.1.0 */
-export type StartImageScanResponse = typeof StartImageScanResponse.Type
-
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
-const isOptionalValid = (u: unknown, check: Constraints.Check<string>) =>
-  u === undefined || (typeof u === "string" && check(u) === undefined)
-
-const isImageIdRequired = (u: unknown) =>
-  isRecord(u) && (u.imageDigest !== undefined || u.imageTag !== undefined) &&
-  isOptionalValid(u.imageDigest, Constraints.imageDigest) && isOptionalValid(u.imageTag, Constraints.imageTag)
-
-/**
- * A fast, hand-written guard for `StartImageScanRequest`, the hottest request: what it accepts the
- * schema accepts (property-tested); the schema decides the rest.
- */
-export const isStartImageScanRequest = (u: unknown): boolean =>
-  isRecord(u) && typeof u.repositoryName === "string" && Constraints.repositoryName(u.repositoryName) === undefined &&
-  isOptionalValid(u.registryId, Constraints.registryId) && isImageIdRequired(u.imageId)
-
-const isOptionalRecord = (u: unknown): u is Record<string, unknown> | undefined => u === undefined || isRecord(u)
-const isScanStatus = (u: unknown) => u === undefined || (typeof u === "string" && SCAN_STATUS_SET.has(u))
-const SCAN_STATUS_SET: ReadonlySet<string> = new Set(SCAN_STATUSES)
-
-/**
- * A fast, hand-written decoder of `StartImageScanResponse`, the hottest response: the members the
- * schema knows, copied out of a value the schema accepts, and nothing else (an SDK's `$metadata` stays
- * behind); `undefined` when the value is anything else, for the schema to decide. What it returns is
- * what the schema decodes the value to (property-tested).
- */
-export const fastStartImageScanResponse = (u: unknown): StartImageScanResponse | undefined => {
-  if (!isRecord(u)) return undefined
-  const { imageId, imageScanStatus, registryId, repositoryName } = u
-  if (
-    !isOptionalValid(registryId, Constraints.registryId) || !isOptionalValid(repositoryName, Constraints.repositoryName)
-  ) return undefined
-  if (!isOptionalRecord(imageId) || !isOptionalRecord(imageScanStatus)) return undefined
-  if (
-    imageId !== undefined &&
-    !(isOptionalValid(imageId.imageDigest, Constraints.imageDigest) &&
-      isOptionalValid(imageId.imageTag, Constraints.imageTag))
-  ) return undefined
-  if (
-    imageScanStatus !== undefined &&
-    !(isScanStatus(imageScanStatus.status) &&
-      (imageScanStatus.description === undefined || typeof imageScanStatus.description === "string"))
-  ) return undefined
-  // Every member was checked above: the copies are the branded values the schema would give.
-  const out: Record<string, unknown> = {}
-  if (registryId !== undefined) out.registryId = registryId
-  if (repositoryName !== undefined) out.repositoryName = repositoryName
-  if (imageId !== undefined) {
-    const id: Record<string, unknown> = {}
-    if (imageId.imageDigest !== undefined) id.imageDigest = imageId.imageDigest
-    if (imageId.imageTag !== undefined) id.imageTag = imageId.imageTag
-    out.imageId = id
-  }
-  if (imageScanStatus !== undefined) {
-    const status: Record<string, unknown> = {}
-    if (imageScanStatus.status !== undefined) status.status = imageScanStatus.status
-    if (imageScanStatus.description !== undefined) status.description = imageScanStatus.description
-    out.imageScanStatus = status
-  }
-  return out as StartImageScanResponse
-}
-
-/** The fast guard of `DescribeImageScanFindingsRequest` (see `isStartImageScanRequest`). */
-export const isDescribeImageScanFindingsRequest = (u: unknown): boolean =>
-  isStartImageScanRequest(u) && isOptionalValid((u as Record<string, unknown>).nextToken, Constraints.nextToken) &&
-  isOptionalMaxResults((u as Record<string, unknown>).maxResults)
-
-const isOptionalMaxResults = (u: unknown) => u === undefined || (typeof u === "number" && maxResults(u) === undefined)
-
-/** `DescribeImageScanFindings` request (paginated by `maxResults`/`nextToken`). */
-export const DescribeImageScanFindingsRequest = Schema.Struct({
-  registryId: Schema.optional(RegistryId),
-  repositoryName: RepositoryName,
-  imageId: ImageIdentifierRequired,
-  nextToken: Schema.optional(NextToken),
-  maxResults: Schema.optional(MaxResults)
-}).annotations({ identifier: "DescribeImageScanFindingsRequest" })
-/** @since 0.1.0 */
-export type DescribeImageScanFindingsRequest = typeof DescribeImageScanFindingsRequest.Type
-
-/** `DescribeImageScanFindings` response. */
-export const DescribeImageScanFindingsResponse = Schema.Struct({
-  registryId: Schema.optional(RegistryId),
-  repositoryName: Schema.optional(RepositoryName),
-  imageId: Schema.optional(ImageIdentifier),
-  imageScanStatus: Schema.optional(ImageScanStatus),
-  imageScanFindings: Schema.optional(ImageScanFindings),
-  nextToken: Schema.optional(Schema.String)
-}).annotations({ identifier: "DescribeImageScanFindingsResponse" })
-/** @since 0.1.0 */
-export type DescribeImageScanFindingsResponse = typeof DescribeImageScanFindingsResponse.Type
-
-// ---------------------------------------------------------------------------------------------------------------
-// Repositories
-
-/** `CreateRepository` request. */
-export const CreateRepositoryRequest = Schema.Struct({
-  registryId: Schema.optional(RegistryId),
-  repositoryName: RepositoryName,
-  tags: Schema.optional(Schema.Array(Tag)),
-  imageTagMutability: Schema.optional(ImageTagMutability),
-  imageTagMutabilityExclusionFilters: Schema.optional(listOf(ImageTagMutabilityExclusionFilter, 1, 5)),
-  imageScanningConfiguration: Schema.optional(ImageScanningConfiguration),
-  encryptionConfiguration: Schema.optional(EncryptionConfiguration)
-}).annotations({ identifier: "CreateRepositoryRequest" })
-/** @since 0.1.0 */
-export type CreateRepositoryRequest = typeof CreateRepositoryRequest.Type
-
-/** `CreateRepository` response. */
-export const CreateRepositoryResponse = Schema.Struct({
-  repository: Schema.optional(Repository)
-}).annotations({ identifier: "CreateRepositoryResponse" })
-/** @since 0.1.0 */
-export type CreateRepositoryResponse = typeof CreateRepositoryResponse.Type
-
-/** `DescribeRepositories` request. */
-export const DescribeRepositoriesRequest = Schema.Struct({
-  registryId: Schema.optional(RegistryId),
-  repositoryNames: Schema.optional(listOf(RepositoryName, 1, 100)),
-  nextToken: Schema.optional(NextToken),
-  maxResults: Schema.optional(MaxResults)
-}).annotations({ identifier: "DescribeRepositoriesRequest" })
-/** @since 0.1.0 */
-export type DescribeRepositoriesRequest = typeof DescribeRepositoriesRequest.Type
-
-/** `DescribeRepositories` response. */
-export const DescribeRepositoriesResponse = Schema.Struct({
-  repositories: Schema.optional(Schema.Array(Repository)),
-  nextToken: Schema.optional(Schema.String)
-}).annotations({ identifier: "DescribeRepositoriesResponse" })
-/** @since 0.1.0 */
-export type DescribeRepositoriesResponse = typeof DescribeRepositoriesResponse.Type
-
-/** `DeleteRepository` request (`force` deletes a repository that still holds images). */
-export const DeleteRepositoryRequest = Schema.Struct({
-  registryId: Schema.optional(RegistryId),
-  repositoryName: RepositoryName,
-  force: Schema.optional(Schema.Boolean)
-}).annotations({ identifier: "DeleteRepositoryRequest" })
-/** @since 0.1.0 */
-export type DeleteRepositoryRequest = typeof DeleteRepositoryRequest.Type
-
-/** `DeleteRepository` response. */
-export const DeleteRepositoryResponse = Schema.Struct({
-  repository: Schema.optional(Repository)
-}).annotations({ identifier: "DeleteRepositoryResponse" })
-/** @since 0.1.0 */
-export type DeleteRepositoryResponse = typeof DeleteRepositoryResponse.Type
-
-/** `PutImageScanningConfiguration` request (repository-level, deprecated in favour of registry rules). */
-export const PutImageScanningConfigurationRequest = Schema.Struct({
-  registryId: Schema.optional(RegistryId),
-  repositoryName: RepositoryName,
-  imageScanningConfiguration: ImageScanningConfiguration
-}).annotations({ identifier: "PutImageScanningConfigurationRequest" })
-/** @since 0.1.0 */
-export type PutImageScanningConfigurationRequest = typeof PutImageScanningConfigurationRequest.Type
-
-/** `PutImageScanningConfiguration` response. */
-export const PutImageScanningConfigurationResponse = Schema.Struct({
-  registryId: Schema.optional(RegistryId),
-  repositoryName: Schema.optional(RepositoryName),
-  imageScanningConfiguration: Schema.optional(ImageScanningConfiguration)
-}).annotations({ identifier: "PutImageScanningConfigurationResponse" })
-/** @since 0.1.0 */
-export type PutImageScanningConfigurationResponse = typeof PutImageScanningConfigurationResponse.Type
-
-// ---------------------------------------------------------------------------------------------------------------
-// Images
-
-/** `PutImage` request: the digest is computed from the exact manifest bytes. */
-export const PutImageRequest = Schema.Struct({
-  registryId: Schema.optional(RegistryId),
-  repositoryName: RepositoryName,
-  imageManifest: Schema.String.pipe(Schema.filter(Constraints.imageManifest)),
-  imageManifestMediaType: Schema.optional(Schema.String.pipe(Schema.filter(Constraints.mediaType))),
-  imageTag: Schema.optional(ImageTag),
-  imageDigest: Schema.optional(ImageDigest)
-}).annotations({ identifier: "PutImageRequest" })
-/** @since 0.1.0 */
-export type PutImageRequest = typeof PutImageRequest.Type
-
-/** `PutImage` response. */
-export const PutImageResponse = Schema.Struct({
-  image: Schema.optional(Image)
-}).annotations({ identifier: "PutImageResponse" })
-/** @since 0.1.0 */
-export type PutImageResponse = typeof PutImageResponse.Type
-
-/** `BatchGetImage` request. */
-export const BatchGetImageRequest = Schema.Struct({
-  registryId: Schema.optional(RegistryId),
-  repositoryName: RepositoryName,
-  imageIds: listOf(ImageIdentifier, 1, 100),
-  acceptedMediaTypes: Schema.optional(listOf(Schema.String, 1, 100))
-}).annotations({ identifier: "BatchGetImageRequest" })
-/** @since 0.1.0 */
-export type BatchGetImageRequest = typeof BatchGetImageRequest.Type
-
-/** `BatchGetImage` response. */
-export const BatchGetImageResponse = Schema.Struct({
-  images: Schema.optional(Schema.Array(Image)),
-  failures: Schema.optional(Schema.Array(ImageFailure))
-}).annotations({ identifier: "BatchGetImageResponse" })
-/** @since 0.1.0 */
-export type BatchGetImageResponse = typeof BatchGetImageResponse.Type
-
-/** `BatchDeleteImage` request. */
-export const BatchDeleteImageRequest = Schema.Struct({
-  registryId: Schema.optional(RegistryId),
-  repositoryName: RepositoryName,
-  imageIds: listOf(ImageIdentifier, 1, 100)
-}).annotations({ identifier: "BatchDeleteImageRequest" })
-/** @since 0.1.0 */
-export type BatchDeleteImageRequest = typeof BatchDeleteImageRequest.Type
-
-/** `BatchDeleteImage` response. */
-export const BatchDeleteImageResponse = Schema.Struct({
-  imageIds: Schema.optional(Schema.Array(ImageIdentifier)),
-  failures: Schema.optional(Schema.Array(ImageFailure))
-}).annotations({ identifier: "BatchDeleteImageResponse" })
-/** @since 0.1.0 */
-export type BatchDeleteImageResponse = typeof BatchDeleteImageResponse.Type
-
-/** Which images `DescribeImages` lists: by tag status and (archival) image status. */
-export const DescribeImagesFilter = Schema.Struct({
-  tagStatus: Schema.optional(Schema.Literal("TAGGED", "UNTAGGED", "ANY")),
-  imageStatus: Schema.optional(Schema.Literal("ACTIVE", "ARCHIVED", "ACTIVATING", "ANY"))
-}).annotations({ identifier: "DescribeImagesFilter" })
-/** @since 0.1.0 */
-export type DescribeImagesFilter = typeof DescribeImagesFilter.Type
-
-/** `DescribeImages` request. */
-export const DescribeImagesRequest = Schema.Struct({
-  registryId: Schema.optional(RegistryId),
-  repositoryName: RepositoryName,
-  imageIds: Schema.optional(listOf(ImageIdentifier, 1, 100)),
-  nextToken: Schema.optional(NextToken),
-  maxResults: Schema.optional(MaxResults),
-  filter: Schema.optional(DescribeImagesFilter)
-}).annotations({ identifier: "DescribeImagesRequest" })
-/** @since 0.1.0 */
-export type DescribeImagesRequest = typeof DescribeImagesRequest.Type
-
-/** `DescribeImages` response. */
-export const DescribeImagesResponse = Schema.Struct({
-  imageDetails: Schema.optional(Schema.Array(ImageDetail)),
-  nextToken: Schema.optional(Schema.String)
-}).annotations({ identifier: "DescribeImagesResponse" })
-/** @since 0.1.0 */
-export type DescribeImagesResponse = typeof DescribeImagesResponse.Type
-
-/** `UpdateImageStorageClass` request: archive an image, or restore an archived one. */
-export const UpdateImageStorageClassRequest = Schema.Struct({
-  registryId: Schema.optional(RegistryId),
-  repositoryName: RepositoryName,
-  imageId: ImageIdentifierRequired,
-  targetStorageClass: TargetStorageClass
-}).annotations({ identifier: "UpdateImageStorageClassRequest" })
-/** @since 0.1.0 */
-export type UpdateImageStorageClassRequest = typeof UpdateImageStorageClassRequest.Type
-
-/** `UpdateImageStorageClass` response. */
-export const UpdateImageStorageClassResponse = Schema.Struct({
-  registryId: Schema.optional(RegistryId),
-  repositoryName: Schema.optional(RepositoryName),
-  imageId: Schema.optional(ImageIdentifier),
-  imageStatus: Schema.optional(ImageStatus)
-}).annotations({ identifier: "UpdateImageStorageClassResponse" })
-/** @since 0.1.0 */
-export type UpdateImageStorageClassResponse = typeof UpdateImageStorageClassResponse.Type
-
-// ---------------------------------------------------------------------------------------------------------------
-// Registry scanning configuration
-
-/** `PutRegistryScanningConfiguration` request. */
-export const PutRegistryScanningConfigurationRequest = Schema.Struct({
-  scanType: Schema.optional(ScanType),
-  rules: Schema.optional(listOf(RegistryScanningRule, 0, 2))
-}).annotations({ identifier: "PutRegistryScanningConfigurationRequest" })
-/** @since 0.1.0 */
-export type PutRegistryScanningConfigurationRequest = typeof PutRegistryScanningConfigurationRequest.Type
-
-/** `PutRegistryScanningConfiguration` response. */
-export const PutRegistryScanningConfigurationResponse = Schema.Struct({
-  registryScanningConfiguration: Schema.optional(RegistryScanningConfiguration)
-}).annotations({ identifier: "PutRegistryScanningConfigurationResponse" })
-/** @since 0.1.0 */
-export type PutRegistryScanningConfigurationResponse = typeof PutRegistryScanningConfigurationResponse.Type
-
-/** `GetRegistryScanningConfiguration` request (no members). */
-export const GetRegistryScanningConfigurationRequest = Schema.Struct({})
-  .annotations({ identifier: "GetRegistryScanningConfigurationRequest" })
-/** @since 0.1.0 */
-export type GetRegistryScanningConfigurationRequest = typeof GetRegistryScanningConfigurationRequest.Type
-
-/** `GetRegistryScanningConfiguration` response. */
-export const GetRegistryScanningConfigurationResponse = Schema.Struct({
-  registryId: Schema.optional(RegistryId),
-  scanningConfiguration: Schema.optional(RegistryScanningConfiguration)
-}).annotations({ identifier: "GetRegistryScanningConfigurationResponse" })
-/** @since 0.1.0 */
-export type GetRegistryScanningConfigurationResponse = typeof GetRegistryScanningConfigurationResponse.Type
-
-/** `BatchGetRepositoryScanningConfiguration` request. */
-export const BatchGetRepositoryScanningConfigurationRequest = Schema.Struct({
-  repositoryNames: listOf(RepositoryName, 1, 25)
-}).annotations({ identifier: "BatchGetRepositoryScanningConfigurationRequest" })
-/** @since 0.1.0 */
-export type BatchGetRepositoryScanningConfigurationRequest = typeof BatchGetRepositoryScanningConfigurationRequest.Type
-
-/** `BatchGetRepositoryScanningConfiguration` response. */
-export const BatchGetRepositoryScanningConfigurationResponse = Schema.Struct({
-  scanningConfigurations: Schema.optional(Schema.Array(RepositoryScanningConfiguration)),
-  failures: Schema.optional(Schema.Array(RepositoryScanningConfigurationFailure))
-}).annotations({ identifier: "BatchGetRepositoryScanningConfigurationResponse" })
-/** @since 0.1.0 */
-export type BatchGetRepositoryScanningConfigurationResponse =
-  typeof BatchGetRepositoryScanningConfigurationResponse.Type
+export * from "./Requests.js"
 
 // ---------------------------------------------------------------------------------------------------------------
 // The operation table
 
-/** One operation: its wire name, schemas and the errors the service model lists for it. */
+/** The ports an operation can belong to. */
+export type PortName = "ImageScanner" | "ImageRegistry"
+
+/**
+ * One operation: its wire name, schemas, the errors the service model lists for it, the port and method that
+ * serve it, and optional hand-written fast paths (a request guard that accepts only what the schema accepts, a
+ * response decoder that gives what the schema decodes; see `FastCodecs`).
+ */
 export interface Operation<
   Name extends string,
   Req extends Schema.Schema.AnyNoContext,
   Res extends Schema.Schema.AnyNoContext,
-  E extends Errors.ServiceErrorName
+  E extends Errors.ServiceErrorName,
+  P extends PortName,
+  M extends string
 > {
   readonly name: Name
   readonly request: Req
   readonly response: Res
   readonly errors: ReadonlyArray<E>
+  readonly port: P
+  readonly method: M
+  readonly fastRequest?: ((u: unknown) => boolean) | undefined
+  readonly fastResponse?: ((u: unknown) => Schema.Schema.Type<Res> | undefined) | undefined
 }
 
 const operation = <
   Name extends string,
   Req extends Schema.Schema.AnyNoContext,
   Res extends Schema.Schema.AnyNoContext,
-  const E extends ReadonlyArray<Errors.ServiceErrorName>
->(name: Name, request: Req, response: Res, errors: E): Operation<Name, Req, Res, E[number]> => ({
+  const E extends ReadonlyArray<Errors.ServiceErrorName>,
+  P extends PortName,
+  M extends string
+>(
+  name: Name,
+  served: { readonly port: P; readonly method: M },
+  request: Req,
+  response: Res,
+  errors: E,
+  fast: {
+    readonly request?: (u: unknown) => boolean
+    readonly response?: (u: unknown) => Schema.Schema.Type<Res> | undefined
+  } = {}
+): Operation<Name, Req, Res, E[number], P, M> => ({
   name,
   request,
   response,
-  errors
+  errors,
+  port: served.port,
+  method: served.method,
+  fastRequest: fast.request,
+  fastResponse: fast.response
 })
 
-/** Every operation, keyed by its wire name, with the error lists of the service model (botocore 1.43.11). */
+const scanner = <M extends string>(method: M) => ({ port: "ImageScanner" as const, method })
+const registry = <M extends string>(method: M) => ({ port: "ImageRegistry" as const, method })
+
+/**
+ * Every operation, keyed by its wire name, with the error lists of the service model (botocore 1.43.11) and
+ * the port method that serves it. This is the one list of operations: the ports' interfaces, the request
+ * validators, the emulator's dispatch, the CLI and both backends are derived from it, so adding an operation
+ * here makes the compiler name every backend that lacks it.
+ */
 export const Operations = {
-  StartImageScan: operation("StartImageScan", StartImageScanRequest, StartImageScanResponse, [
-    "ServerException",
-    "InvalidParameterException",
-    "UnsupportedImageTypeException",
-    "LimitExceededException",
-    "RepositoryNotFoundException",
-    "ImageNotFoundException",
-    "ValidationException",
-    "ImageArchivedException"
-  ]),
+  StartImageScan: operation(
+    "StartImageScan",
+    scanner("startImageScan"),
+    StartImageScanRequest,
+    StartImageScanResponse,
+    [
+      "ServerException",
+      "InvalidParameterException",
+      "UnsupportedImageTypeException",
+      "LimitExceededException",
+      "RepositoryNotFoundException",
+      "ImageNotFoundException",
+      "ValidationException",
+      "ImageArchivedException"
+    ],
+    { request: FastCodecs.isStartImageScanRequest, response: FastCodecs.fastStartImageScanResponse }
+  ),
   DescribeImageScanFindings: operation(
     "DescribeImageScanFindings",
+    scanner("describeImageScanFindings"),
     DescribeImageScanFindingsRequest,
     DescribeImageScanFindingsResponse,
     [
@@ -434,30 +139,45 @@ export const Operations = {
       "ImageNotFoundException",
       "ScanNotFoundException",
       "ValidationException"
+    ],
+    { request: FastCodecs.isDescribeImageScanFindingsRequest }
+  ),
+  CreateRepository: operation(
+    "CreateRepository",
+    registry("createRepository"),
+    CreateRepositoryRequest,
+    CreateRepositoryResponse,
+    [
+      "ServerException",
+      "InvalidParameterException",
+      "InvalidTagParameterException",
+      "TooManyTagsException",
+      "RepositoryAlreadyExistsException",
+      "LimitExceededException",
+      "KmsException"
     ]
   ),
-  CreateRepository: operation("CreateRepository", CreateRepositoryRequest, CreateRepositoryResponse, [
-    "ServerException",
-    "InvalidParameterException",
-    "InvalidTagParameterException",
-    "TooManyTagsException",
-    "RepositoryAlreadyExistsException",
-    "LimitExceededException",
-    "KmsException"
-  ]),
-  DescribeRepositories: operation("DescribeRepositories", DescribeRepositoriesRequest, DescribeRepositoriesResponse, [
-    "ServerException",
-    "InvalidParameterException",
-    "RepositoryNotFoundException"
-  ]),
-  DeleteRepository: operation("DeleteRepository", DeleteRepositoryRequest, DeleteRepositoryResponse, [
-    "ServerException",
-    "InvalidParameterException",
-    "RepositoryNotFoundException",
-    "RepositoryNotEmptyException",
-    "KmsException"
-  ]),
-  PutImage: operation("PutImage", PutImageRequest, PutImageResponse, [
+  DescribeRepositories: operation(
+    "DescribeRepositories",
+    registry("describeRepositories"),
+    DescribeRepositoriesRequest,
+    DescribeRepositoriesResponse,
+    ["ServerException", "InvalidParameterException", "RepositoryNotFoundException"]
+  ),
+  DeleteRepository: operation(
+    "DeleteRepository",
+    registry("deleteRepository"),
+    DeleteRepositoryRequest,
+    DeleteRepositoryResponse,
+    [
+      "ServerException",
+      "InvalidParameterException",
+      "RepositoryNotFoundException",
+      "RepositoryNotEmptyException",
+      "KmsException"
+    ]
+  ),
+  PutImage: operation("PutImage", registry("putImage"), PutImageRequest, PutImageResponse, [
     "ServerException",
     "InvalidParameterException",
     "RepositoryNotFoundException",
@@ -469,50 +189,58 @@ export const Operations = {
     "ImageDigestDoesNotMatchException",
     "KmsException"
   ]),
-  BatchGetImage: operation("BatchGetImage", BatchGetImageRequest, BatchGetImageResponse, [
+  BatchGetImage: operation("BatchGetImage", registry("batchGetImage"), BatchGetImageRequest, BatchGetImageResponse, [
     "ServerException",
     "InvalidParameterException",
     "RepositoryNotFoundException",
     "LimitExceededException",
     "UnableToGetUpstreamImageException"
   ]),
-  BatchDeleteImage: operation("BatchDeleteImage", BatchDeleteImageRequest, BatchDeleteImageResponse, [
-    "ServerException",
-    "InvalidParameterException",
-    "RepositoryNotFoundException"
-  ]),
-  DescribeImages: operation("DescribeImages", DescribeImagesRequest, DescribeImagesResponse, [
-    "ServerException",
-    "InvalidParameterException",
-    "RepositoryNotFoundException",
-    "ImageNotFoundException"
-  ]),
+  BatchDeleteImage: operation(
+    "BatchDeleteImage",
+    registry("batchDeleteImage"),
+    BatchDeleteImageRequest,
+    BatchDeleteImageResponse,
+    ["ServerException", "InvalidParameterException", "RepositoryNotFoundException"]
+  ),
+  DescribeImages: operation(
+    "DescribeImages",
+    registry("describeImages"),
+    DescribeImagesRequest,
+    DescribeImagesResponse,
+    ["ServerException", "InvalidParameterException", "RepositoryNotFoundException", "ImageNotFoundException"]
+  ),
   PutImageScanningConfiguration: operation(
     "PutImageScanningConfiguration",
+    registry("putImageScanningConfiguration"),
     PutImageScanningConfigurationRequest,
     PutImageScanningConfigurationResponse,
     ["ServerException", "InvalidParameterException", "RepositoryNotFoundException", "ValidationException"]
   ),
   PutRegistryScanningConfiguration: operation(
     "PutRegistryScanningConfiguration",
+    registry("putRegistryScanningConfiguration"),
     PutRegistryScanningConfigurationRequest,
     PutRegistryScanningConfigurationResponse,
     ["ServerException", "InvalidParameterException", "ValidationException", "BlockedByOrganizationPolicyException"]
   ),
   GetRegistryScanningConfiguration: operation(
     "GetRegistryScanningConfiguration",
+    registry("getRegistryScanningConfiguration"),
     GetRegistryScanningConfigurationRequest,
     GetRegistryScanningConfigurationResponse,
     ["ServerException", "InvalidParameterException", "ValidationException"]
   ),
   BatchGetRepositoryScanningConfiguration: operation(
     "BatchGetRepositoryScanningConfiguration",
+    registry("batchGetRepositoryScanningConfiguration"),
     BatchGetRepositoryScanningConfigurationRequest,
     BatchGetRepositoryScanningConfigurationResponse,
     ["ServerException", "InvalidParameterException", "RepositoryNotFoundException", "ValidationException"]
   ),
   UpdateImageStorageClass: operation(
     "UpdateImageStorageClass",
+    registry("updateImageStorageClass"),
     UpdateImageStorageClassRequest,
     UpdateImageStorageClassResponse,
     [
@@ -529,6 +257,9 @@ export const Operations = {
 /** The wire name of an operation. */
 export type OperationName = keyof typeof Operations
 
+/** Every operation's wire name, in the table's order. */
+export const operationNames: ReadonlyArray<OperationName> = Object.keys(Operations) as Array<OperationName>
+
 /** Whether `name` is an operation this library speaks. */
 export const isOperationName = (name: string): name is OperationName =>
   Object.prototype.hasOwnProperty.call(Operations, name)
@@ -543,3 +274,23 @@ export type ResponseOf<Name extends OperationName> = Schema.Schema.Type<(typeof 
 export type ErrorOf<Name extends OperationName> = InstanceType<
   (typeof Errors.ServiceErrors)[(typeof Operations)[Name]["errors"][number]]
 >
+/** The failures of an operation: its modelled errors, codes it does not model, and transport failures. */
+export type Failure<Name extends OperationName> = ErrorOf<Name> | Errors.UnknownEcrError | Errors.TransportError
+
+/** One operation's implementation: the request as a caller sends it, to the response or a typed failure. */
+export type Handler<Name extends OperationName> = (
+  request: RequestOf<Name>
+) => Effect.Effect<ResponseOf<Name>, Failure<Name>>
+
+/** The operations a port serves. */
+export type OperationsOf<P extends PortName> = {
+  [K in OperationName]: (typeof Operations)[K]["port"] extends P ? K : never
+}[OperationName]
+
+/** The port method that serves an operation. */
+export type MethodOf<Name extends OperationName> = (typeof Operations)[Name]["method"]
+
+/** A port's service: one method per operation the table assigns to it. */
+export type PortService<P extends PortName> = {
+  readonly [K in OperationsOf<P> as MethodOf<K>]: Handler<K>
+}

@@ -10,8 +10,9 @@
  *
  * @since 0.1.0
  */
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { formatImageId } from "./Identifiers.js"
+import { EpochSeconds, formatImageId } from "./Identifiers.js"
 
 const message = { message: Schema.String }
 
@@ -60,6 +61,49 @@ export class LimitExceededException extends Schema.TaggedError<LimitExceededExce
   limit: Schema.optional(LimitKind),
   nextEligibleAt: Schema.optional(Schema.DateFromSelf)
 }) {}
+
+/**
+ * What ecr-scan's bodies add to a `LimitExceededException` beyond AWS's `__type` and `message`: which
+ * limit, and when the image is next eligible (epoch seconds on the wire). SDKs keep unknown members of
+ * an error body, so the emulator's wire encoder writes them and the AWS backend's error decoder reads
+ * them back.
+ */
+export const LimitExceededWireMembers = Schema.Struct({
+  limit: Schema.optional(LimitKind),
+  nextEligibleAt: Schema.optional(EpochSeconds)
+})
+/** @since 0.1.0 */
+export type LimitExceededWireMembers = typeof LimitExceededWireMembers.Type
+
+const encodeWireMembers = Schema.encodeSync(LimitExceededWireMembers)
+
+/** The wire members of a `LimitExceededException`, in the order a body writes them; absent ones left out. */
+export const limitExceededWireMembers = (
+  error: LimitExceededWireMembers
+): typeof LimitExceededWireMembers.Encoded =>
+  error.limit === undefined && error.nextEligibleAt === undefined ? {} : encodeWireMembers(error)
+
+const wireMember = <A, I>(schema: Schema.Schema<A, I>) => {
+  const decode = Schema.decodeUnknownOption(schema)
+  return (value: unknown): A | undefined => value === undefined ? undefined : Option.getOrUndefined(decode(value))
+}
+const decodeLimit = wireMember(LimitExceededWireMembers.fields.limit.from)
+const decodeNextEligibleAt = wireMember(LimitExceededWireMembers.fields.nextEligibleAt.from)
+
+/**
+ * The wire members an error body carries. Each is read on its own and one that does not decode counts as
+ * absent: a body from a service that is not ecr-scan may carry anything under these names.
+ */
+export const fromLimitExceededWireMembers = (
+  body: { readonly limit?: unknown; readonly nextEligibleAt?: unknown }
+): LimitExceededWireMembers => {
+  const limit = decodeLimit(body.limit)
+  const nextEligibleAt = decodeNextEligibleAt(body.nextEligibleAt)
+  return {
+    ...(limit === undefined ? {} : { limit }),
+    ...(nextEligibleAt === undefined ? {} : { nextEligibleAt })
+  }
+}
 
 /** A repository of that name already exists. */
 export class RepositoryAlreadyExistsException

@@ -62,19 +62,19 @@ export const ImageIdentifierRequired = ImageIdentifier.pipe(
   Schema.filter((id) => id.imageDigest !== undefined || id.imageTag !== undefined || IMAGE_ID_EMPTY_TEXT)
 ).annotations({ identifier: "ImageIdentifier" })
 
+/** An instant as a JSON number of epoch seconds (possibly fractional), in memory a `Date`. */
+export const EpochSeconds = Schema.transform(Schema.Number, Schema.DateFromSelf, {
+  strict: true,
+  // Rounded: epoch seconds with three decimals do not always multiply back to whole milliseconds.
+  decode: (seconds) => new Date(Math.round(seconds * 1000)),
+  encode: (date) => date.getTime() / 1000
+})
+
 /**
  * A timestamp. On the wire it is a JSON number of epoch seconds (possibly fractional); in memory a
  * `Date`. Decoding also accepts a `Date`, which is what the JS SDK hands back after its own parsing.
  */
-export const Timestamp = Schema.Union(
-  Schema.transform(Schema.Number, Schema.DateFromSelf, {
-    strict: true,
-    // Rounded: epoch seconds with three decimals do not always multiply back to whole milliseconds.
-    decode: (seconds) => new Date(Math.round(seconds * 1000)),
-    encode: (date) => date.getTime() / 1000
-  }),
-  Schema.DateFromSelf
-).annotations({ identifier: "Timestamp" })
+export const Timestamp = Schema.Union(EpochSeconds, Schema.DateFromSelf).annotations({ identifier: "Timestamp" })
 
 /** Formats an identifier the way ECR's messages do: `{imageDigest:'…', imageTag:'…'}`, `null` for absent parts. */
 export const formatImageId = (

@@ -8,23 +8,13 @@
 import * as Api from "./Api.js"
 import * as Validation from "./Validation.js"
 
-/** The validator of each operation, keyed by its wire name. */
-export const validators: { readonly [K in Api.OperationName]: Validation.Validator<Api.RequestTypeOf<K>> } = {
-  StartImageScan: Validation.validator(Api.StartImageScanRequest, Api.isStartImageScanRequest),
-  DescribeImageScanFindings: Validation.validator(
-    Api.DescribeImageScanFindingsRequest,
-    Api.isDescribeImageScanFindingsRequest
-  ),
-  CreateRepository: Validation.validator(Api.CreateRepositoryRequest),
-  DescribeRepositories: Validation.validator(Api.DescribeRepositoriesRequest),
-  DeleteRepository: Validation.validator(Api.DeleteRepositoryRequest),
-  PutImage: Validation.validator(Api.PutImageRequest),
-  BatchGetImage: Validation.validator(Api.BatchGetImageRequest),
-  BatchDeleteImage: Validation.validator(Api.BatchDeleteImageRequest),
-  DescribeImages: Validation.validator(Api.DescribeImagesRequest),
-  PutImageScanningConfiguration: Validation.validator(Api.PutImageScanningConfigurationRequest),
-  PutRegistryScanningConfiguration: Validation.validator(Api.PutRegistryScanningConfigurationRequest),
-  GetRegistryScanningConfiguration: Validation.validator(Api.GetRegistryScanningConfigurationRequest),
-  BatchGetRepositoryScanningConfiguration: Validation.validator(Api.BatchGetRepositoryScanningConfigurationRequest),
-  UpdateImageStorageClass: Validation.validator(Api.UpdateImageStorageClassRequest)
-}
+/** The validators, one per operation of the table, keyed by its wire name. */
+export type Validators = { readonly [K in Api.OperationName]: Validation.Validator<Api.RequestTypeOf<K>> }
+
+/** The validator of each operation, keyed by its wire name (with the table's fast guard where it has one). */
+export const validators: Validators = Object.fromEntries(
+  Api.operationNames.map((name) => {
+    const operation: (typeof Api.Operations)[Api.OperationName] = Api.Operations[name]
+    return [name, Validation.validator(operation.request as never, operation.fastRequest)]
+  })
+) as unknown as Validators

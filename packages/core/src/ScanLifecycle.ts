@@ -1,7 +1,8 @@
 /**
  * The scan lifecycle over all ten scan statuses. A scan's status is never stored: it is computed
  * from the scan record (when it started, how long it takes, how it ends), the image's storage state
- * and `now`. No background fiber moves scans along; reading the clock is enough.
+ * and `now`. No background fiber moves scans along; reading the clock is enough. The record and the
+ * storage state are Schemas: snapshots store them as they are.
  *
  * Basic:     IN_PROGRESS --(duration)--> COMPLETE | FAILED
  * Enhanced:  PENDING --(duration)--> COMPLETE (scan on push) | ACTIVE --(eligibility)--> SCAN_ELIGIBILITY_EXPIRED
@@ -10,44 +11,57 @@
  *
  * @since 0.1.0
  */
+import * as Schema from "effect/Schema"
 import type { ScanStatus } from "./ScanModel.js"
 import type { ScanRules } from "./ScanRules.js"
 
+// No annotations on these schemas: the control endpoints, `simulate` and snapshot restores report a
+// body that does not decode with the schema's own text, and an identifier or description would change it.
+
 /** How a scan ends once its duration has passed. */
-export type ScanOutcome = "COMPLETE" | "FAILED" | "UNSUPPORTED_IMAGE" | "FINDINGS_UNAVAILABLE"
+export const ScanOutcome = Schema.Literal("COMPLETE", "FAILED", "UNSUPPORTED_IMAGE", "FINDINGS_UNAVAILABLE")
+/** @since 0.1.0 */
+export type ScanOutcome = typeof ScanOutcome.Type
 
-/** What kind of scan a record is. */
-export type ScanKind =
-  /** A basic scan, manual or on push. */
-  | "BASIC"
-  /** An enhanced scan on push: scanned once. */
-  | "ENHANCED_ON_PUSH"
-  /** An enhanced continuous scan: monitored until its eligibility expires. */
-  | "ENHANCED_CONTINUOUS"
-  /** A scan on push that the account quota refused: nothing ran. */
-  | "LIMIT_EXCEEDED"
+/**
+ * What kind of scan a record is: `BASIC` (manual or on push), `ENHANCED_ON_PUSH` (scanned once),
+ * `ENHANCED_CONTINUOUS` (monitored until its eligibility expires), or `LIMIT_EXCEEDED` (a scan on push
+ * that the account quota refused: nothing ran).
+ */
+export const ScanKind = Schema.Literal("BASIC", "ENHANCED_ON_PUSH", "ENHANCED_CONTINUOUS", "LIMIT_EXCEEDED")
+/** @since 0.1.0 */
+export type ScanKind = typeof ScanKind.Type
 
-/** One scan of one image. Immutable; a new scan replaces the record. */
-export interface ScanRecord {
-  readonly kind: ScanKind
-  readonly trigger: "MANUAL" | "PUSH"
-  readonly startedAt: number
-  /** `startedAt` plus the scan's duration. */
-  readonly completesAt: number
-  readonly outcome: ScanOutcome
-}
+/** What started a scan. */
+export const ScanTrigger = Schema.Literal("MANUAL", "PUSH")
+/** @since 0.1.0 */
+export type ScanTrigger = typeof ScanTrigger.Type
 
-/** An image's storage state as far as scanning cares. */
-export type StorageState =
-  | { readonly _tag: "Active" }
-  | { readonly _tag: "Archived"; readonly archivedAt: number }
-  /** Restore requested at `requestedAt`; the image is back at `activeAt`. */
-  | {
-    readonly _tag: "Activating"
-    readonly archivedAt: number
-    readonly requestedAt: number
-    readonly activeAt: number
-  }
+/**
+ * One scan of one image. Immutable; a new scan replaces the record. Instants are epoch milliseconds;
+ * `completesAt` is `startedAt` plus the scan's duration.
+ */
+export const ScanRecord = Schema.Struct({
+  kind: ScanKind,
+  trigger: ScanTrigger,
+  startedAt: Schema.Number,
+  completesAt: Schema.Number,
+  outcome: ScanOutcome
+})
+/** @since 0.1.0 */
+export type ScanRecord = typeof ScanRecord.Type
+
+/**
+ * An image's storage state as far as scanning cares: active, archived at `archivedAt`, or being
+ * restored (requested at `requestedAt`, back at `activeAt`). Instants are epoch milliseconds.
+ */
+export const StorageState = Schema.Union(
+  Schema.TaggedStruct("Active", {}),
+  Schema.TaggedStruct("Archived", { archivedAt: Schema.Number }),
+  Schema.TaggedStruct("Activating", { archivedAt: Schema.Number, requestedAt: Schema.Number, activeAt: Schema.Number })
+)
+/** @since 0.1.0 */
+export type StorageState = typeof StorageState.Type
 
 /** The storage state of a never-archived image. */
 export const active: StorageState = { _tag: "Active" }

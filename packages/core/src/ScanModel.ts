@@ -155,11 +155,15 @@ export const EnhancedImageScanFinding = Schema.Struct({
 /** @since 0.1.0 */
 export type EnhancedImageScanFinding = typeof EnhancedImageScanFinding.Type
 
-/** The findings of a scan, one page of them. */
-export const ImageScanFindings = Schema.Struct({
+const summaryFields = {
   imageScanCompletedAt: Schema.optional(Timestamp),
   vulnerabilitySourceUpdatedAt: Schema.optional(Timestamp),
-  findingSeverityCounts: Schema.optional(FindingSeverityCounts),
+  findingSeverityCounts: Schema.optional(FindingSeverityCounts)
+}
+
+/** The findings of a scan, one page of them: the summary's members, then the findings. */
+export const ImageScanFindings = Schema.Struct({
+  ...summaryFields,
   findings: Schema.optional(Schema.Array(ImageScanFinding)),
   enhancedFindings: Schema.optional(Schema.Array(EnhancedImageScanFinding))
 }).annotations({ identifier: "ImageScanFindings" })
@@ -167,10 +171,8 @@ export const ImageScanFindings = Schema.Struct({
 export type ImageScanFindings = typeof ImageScanFindings.Type
 
 /** The summary `DescribeImages` can carry (AWS-native basic scanning leaves it out). */
-export const ImageScanFindingsSummary = Schema.Struct({
-  imageScanCompletedAt: Schema.optional(Timestamp),
-  vulnerabilitySourceUpdatedAt: Schema.optional(Timestamp),
-  findingSeverityCounts: Schema.optional(FindingSeverityCounts)
-}).annotations({ identifier: "ImageScanFindingsSummary" })
+export const ImageScanFindingsSummary = Schema.Struct(summaryFields).annotations({
+  identifier: "ImageScanFindingsSummary"
+})
 /** @since 0.1.0 */
 export type ImageScanFindingsSummary = typeof ImageScanFindingsSummary.Type

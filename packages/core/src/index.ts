@@ -18,8 +18,16 @@ export * as Identifiers from "./Identifiers.js"
 export * as ImageModel from "./ImageModel.js"
 /** What PutImage reads from a manifest. */
 export * as Manifest from "./Manifest.js"
+/** Manifest JSON for tests, demos, simulations and benchmarks. */
+export * as ManifestBuilder from "./ManifestBuilder.js"
+/** Planned faults: the shape a test writes, the shape a registry holds, and the rule between them. */
+export * as FaultPlan from "./FaultPlan.js"
 /** The registry port. */
 export * from "./ImageRegistry.js"
+/** Operations by name on whatever provides the ports; ports from per-operation handlers. */
+export * as Ports from "./Ports.js"
+/** Fast paths of the hottest requests and responses. */
+export * as FastCodecs from "./FastCodecs.js"
 /** How an imageId names an image, and how responses echo it. */
 export * as ImageResolution from "./ImageResolution.js"
 /** The scanning port. */
@@ -48,3 +56,13 @@ export * as StartImageScanRule from "./StartImageScanRule.js"
 export * as Validation from "./Validation.js"
 /** The ImageScanComplete waiter. */
 export * as Waiter from "./Waiter.js"
+/** What a push starts: no scan, an enhanced scan, a basic scan, or a refusal by the account quota. */
+export * as ScanOnPush from "./ScanOnPush.js"
+/** Tag immutability and its exclusion filters. */
+export * as TagMutability from "./TagMutability.js"
+/** The checks and defaults of CreateRepository. */
+export * as RepositoryRules from "./RepositoryRules.js"
+/** Explicit lists that exclude paging (DescribeImages, DescribeRepositories). */
+export * as PagingRules from "./PagingRules.js"
+/** Archive and restore transitions. */
+export * as ImageArchival from "./ImageArchival.js"

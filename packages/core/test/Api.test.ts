@@ -7,6 +7,14 @@ const DIGEST = "sha256:74b2c688c700ec95a93e478cdb959737c148df3fbf5ea706abe031872
 const encodeFindings = Schema.encodeSync(Api.DescribeImageScanFindingsResponse)
 const decodeFindings = Schema.decodeUnknownSync(Api.DescribeImageScanFindingsResponse)
 
+/** The one finding of the sample response, the same on the wire as in the typed value. */
+const FINDING = {
+  name: "CVE-2019-5188",
+  uri: "https://security-tracker.debian.org/tracker/CVE-2019-5188",
+  severity: "HIGH",
+  attributes: [{ key: "package_name", value: "e2fsprogs" }]
+} as const
+
 /** A response as a backend builds it: typed values, `Date`s for timestamps. */
 const response = Schema.decodeUnknownSync(Api.DescribeImageScanFindingsResponse)({
   registryId: "012345678910",
@@ -17,12 +25,7 @@ const response = Schema.decodeUnknownSync(Api.DescribeImageScanFindingsResponse)
     imageScanCompletedAt: new Date(1579839105000),
     vulnerabilitySourceUpdatedAt: new Date(1787109743563),
     findingSeverityCounts: { HIGH: 1 },
-    findings: [{
-      name: "CVE-2019-5188",
-      uri: "https://security-tracker.debian.org/tracker/CVE-2019-5188",
-      severity: "HIGH",
-      attributes: [{ key: "package_name", value: "e2fsprogs" }]
-    }]
+    findings: [FINDING]
   }
 })
 
@@ -37,12 +40,7 @@ describe("Api wire encoding", () => {
         imageScanCompletedAt: 1579839105,
         vulnerabilitySourceUpdatedAt: 1787109743.563,
         findingSeverityCounts: { HIGH: 1 },
-        findings: [{
-          name: "CVE-2019-5188",
-          uri: "https://security-tracker.debian.org/tracker/CVE-2019-5188",
-          severity: "HIGH",
-          attributes: [{ key: "package_name", value: "e2fsprogs" }]
-        }]
+        findings: [FINDING]
       }
     }))
   })

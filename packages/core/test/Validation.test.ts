@@ -1,11 +1,11 @@
-import { Api, Constraints, ScanModel, Validation } from "@ecr-scan/core"
+import { Api, Constraints, FastCodecs, ScanModel, Validation } from "@ecr-scan/core"
 import { describe, expect, it } from "@effect/vitest"
 import { Either, FastCheck as fc, Schema } from "effect"
 
-const validateStart = Validation.validator(Api.StartImageScanRequest, Api.isStartImageScanRequest)
+const validateStart = Validation.validator(Api.StartImageScanRequest, FastCodecs.isStartImageScanRequest)
 const validateDescribe = Validation.validator(
   Api.DescribeImageScanFindingsRequest,
-  Api.isDescribeImageScanFindingsRequest
+  FastCodecs.isDescribeImageScanFindingsRequest
 )
 
 /** The pattern of spec section 2.1, written as the model writes it. */
@@ -201,13 +201,13 @@ describe("Validation", () => {
     )
 
     it.prop("accept nothing the schema rejects", [anything], ([input]) => {
-      if (Api.isStartImageScanRequest(input)) expect(isStart(input)).toBe(true)
-      if (Api.isDescribeImageScanFindingsRequest(input)) expect(isDescribe(input)).toBe(true)
+      if (FastCodecs.isStartImageScanRequest(input)) expect(isStart(input)).toBe(true)
+      if (FastCodecs.isDescribeImageScanFindingsRequest(input)) expect(isDescribe(input)).toBe(true)
     }, { fastCheck: { numRuns: 2000 } })
 
     it.prop("accept every well-formed request, so the fast path is the one taken", [startRequest], ([request]) => {
-      expect(Api.isStartImageScanRequest(request)).toBe(true)
-      expect(Api.isDescribeImageScanFindingsRequest({ ...request, maxResults: 10 })).toBe(true)
+      expect(FastCodecs.isStartImageScanRequest(request)).toBe(true)
+      expect(FastCodecs.isDescribeImageScanFindingsRequest({ ...request, maxResults: 10 })).toBe(true)
     })
   })
 
@@ -245,20 +245,20 @@ describe("Validation", () => {
     )
 
     it.prop("decodes every well-formed output to what the schema decodes it to", [sdkOutput], ([output]) => {
-      const fast = Api.fastStartImageScanResponse(output)
+      const fast = FastCodecs.fastStartImageScanResponse(output)
       expect(fast).toBeDefined()
       expect(Either.right(fast)).toStrictEqual(decode(output))
     }, { fastCheck: { numRuns: 500 } })
 
     it.prop("gives the wire form too: the schema's encoder agrees on every valid value", [sdkOutput], ([output]) => {
-      const value = Api.fastStartImageScanResponse(output)!
-      expect(Either.right(Api.fastStartImageScanResponse(value))).toStrictEqual(
+      const value = FastCodecs.fastStartImageScanResponse(output)!
+      expect(Either.right(FastCodecs.fastStartImageScanResponse(value))).toStrictEqual(
         Schema.encodeEither(Api.StartImageScanResponse)(value)
       )
     }, { fastCheck: { numRuns: 300 } })
 
     it.prop("accepts nothing the schema rejects, and agrees with it on what it accepts", [anything], ([input]) => {
-      const fast = Api.fastStartImageScanResponse(input)
+      const fast = FastCodecs.fastStartImageScanResponse(input)
       if (fast !== undefined) expect(Either.right(fast)).toEqual(decode(input))
     }, { fastCheck: { numRuns: 2000 } })
   })

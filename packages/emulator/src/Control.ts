@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import { ScanModel } from "@ecr-scan/core"
+import { FaultPlan, ScanLifecycle, ScanModel } from "@ecr-scan/core"
 import { MemoryRegistryDriver, type MemoryRegistryDriverService, Snapshot } from "@ecr-scan/memory-backend"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
@@ -36,17 +36,8 @@ export const Bodies = {
   advance: Schema.Struct({ duration: Schema.String }),
   set: Schema.Struct({ time: Schema.Union(Schema.Number, Schema.String) }),
   findings: Schema.Struct({ ...ImageTarget, findings: Schema.Array(ScanModel.ImageScanFinding) }),
-  outcome: Schema.Struct({
-    ...ImageTarget,
-    outcome: Schema.Literal("COMPLETE", "FAILED", "UNSUPPORTED_IMAGE", "FINDINGS_UNAVAILABLE")
-  }),
-  fault: Schema.Struct({
-    operation: Schema.String,
-    error: Schema.optional(Schema.String),
-    message: Schema.optional(Schema.String),
-    count: Schema.optional(Schema.Number),
-    probability: Schema.optional(Schema.Number)
-  })
+  outcome: Schema.Struct({ ...ImageTarget, outcome: ScanLifecycle.ScanOutcome }),
+  fault: FaultPlan.FaultPlanInput
 }
 
 class ControlError extends Schema.TaggedError<ControlError>()("ControlError", {
@@ -177,9 +168,7 @@ export const router = HttpRouter.empty.pipe(
     Effect.gen(function*() {
       const plan = yield* body(Bodies.fault)
       const d = yield* driver
-      yield* d.planFault(plan as Parameters<MemoryRegistryDriverService["planFault"]>[0]).pipe(
-        Effect.mapError((e) => badRequest(e.message))
-      )
+      yield* d.planFault(plan).pipe(Effect.mapError((e) => badRequest(e.message)))
       return yield* ok
     })
   ),

@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { Api, type Errors, ImageRegistry, ImageScanner, Validation } from "@ecr-scan/core"
+import { Api, type Errors, Ports, Validation } from "@ecr-scan/core"
 import { MemoryRegistry } from "@ecr-scan/memory-backend"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -53,15 +53,6 @@ const encoderOf = (schema: Schema.Schema.AnyNoContext, fast?: (value: unknown) =
   }
 }
 
-/**
- * Hand-written encoders of the hottest replies. StartImageScan's response has no member whose wire
- * form differs from its value (no timestamps), so the core's fast decoder, which copies the schema's
- * members out of a valid value, gives its wire form too (property-tested against the schema's encoder).
- */
-const fastEncoders: { readonly [K in Api.OperationName]?: (value: unknown) => unknown } = {
-  StartImageScan: Api.fastStartImageScanResponse
-}
-
 /** The reply to a call that failed: its error, or 500 for a defect. */
 const failureReply = (entry: Entry, input: unknown, cause: Cause.Cause<Errors.EcrError>): Wire.WireReply => {
   const failure = Cause.failureOption(cause)
@@ -83,32 +74,19 @@ const failureReply = (entry: Entry, input: unknown, cause: Cause.Cause<Errors.Ec
  */
 export const make = (
   unsafeNow: () => number
-): Effect.Effect<Dispatcher, never, ImageScanner | ImageRegistry> =>
+): Effect.Effect<Dispatcher, never, Ports.Ports> =>
   Effect.gen(function*() {
-    const scanner = yield* ImageScanner
-    const registry = yield* ImageRegistry
-    const calls: { readonly [K in Api.OperationName]: Call } = {
-      StartImageScan: scanner.startImageScan as Call,
-      DescribeImageScanFindings: scanner.describeImageScanFindings as Call,
-      CreateRepository: registry.createRepository as Call,
-      DescribeRepositories: registry.describeRepositories as Call,
-      DeleteRepository: registry.deleteRepository as Call,
-      PutImage: registry.putImage as Call,
-      BatchGetImage: registry.batchGetImage as Call,
-      BatchDeleteImage: registry.batchDeleteImage as Call,
-      DescribeImages: registry.describeImages as Call,
-      PutImageScanningConfiguration: registry.putImageScanningConfiguration as Call,
-      PutRegistryScanningConfiguration: registry.putRegistryScanningConfiguration as Call,
-      GetRegistryScanningConfiguration: registry.getRegistryScanningConfiguration as Call,
-      BatchGetRepositoryScanningConfiguration: registry.batchGetRepositoryScanningConfiguration as Call,
-      UpdateImageStorageClass: registry.updateImageStorageClass as Call
-    }
+    const services = yield* Ports.services
+    const handlers = Ports.handlersOf(services)
+    // StartImageScan's response has no member whose wire form differs from its value (no timestamps), so the
+    // table's fast decoder, which copies the schema's members out of a valid value, gives its wire form too
+    // (property-tested against the schema's encoder).
     const table = new Map<Api.OperationName, Entry>(
-      (Object.keys(calls) as Array<Api.OperationName>).map((name) => {
-        const operation = Api.Operations[name]
+      Api.operationNames.map((name) => {
+        const operation: (typeof Api.Operations)[Api.OperationName] = Api.Operations[name]
         return [name, {
-          call: calls[name],
-          encode: encoderOf(operation.response, fastEncoders[name]),
+          call: handlers[name] as Call,
+          encode: encoderOf(operation.response, operation.fastResponse),
           violation: Validation.violations(operation.request as Schema.Schema<unknown, unknown>)
         }] as const
       })
@@ -128,7 +106,7 @@ export const make = (
     // Only the memory registry's own ports: a layer wrapped around them must see every call.
     const direct = Option.getOrUndefined(yield* Effect.serviceOption(MemoryRegistry.MemoryRegistryDirect))
     const unsafeDispatch: Dispatcher["unsafeDispatch"] =
-      direct === undefined || direct.scanner !== scanner || direct.registry !== registry
+      direct === undefined || direct.scanner !== services.ImageScanner || direct.registry !== services.ImageRegistry
         ? undefined
         : (name, input) => {
           const entry = table.get(name as Api.OperationName)

@@ -7,16 +7,14 @@
  *
  * @since 0.1.0
  */
-import { MemoryRegistry } from "@ecr-scan/memory-backend"
+import { DurableClock, DurableRegistry, MemoryRegistry, type StateFiles } from "@ecr-scan/memory-backend"
 import type * as HttpServer from "@effect/platform/HttpServer"
 import type { ServeError } from "@effect/platform/HttpServerError"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Accounts from "./Accounts.js"
-import * as DurableClock from "./DurableClock.js"
-import * as DurableRegistry from "./DurableRegistry.js"
 import * as EmulatorClock from "./EmulatorClock.js"
 import * as Server from "./Server.js"
-import type * as StateFiles from "./StateFiles.js"
 
 /** Which clock the registry runs on. */
 export type ClockMode =
@@ -46,6 +44,24 @@ export const accountIds = (options: EmulatorOptions): ReadonlyArray<string> =>
 export const memoryRegistry = (options: MemoryRegistry.MemoryRegistryOptions) => (accountId: string) =>
   MemoryRegistry.layer({ ...options, accountId })
 
+/**
+ * The virtual clock kept in `stateDir` (see `DurableClock`): one for every account, beside their directories.
+ * `startMillis` only applies to a new directory.
+ */
+export const durableClock = (
+  startMillis: number,
+  stateDir: string
+): Layer.Layer<EmulatorClock.EmulatorClock, StateFiles.StateFileError> =>
+  Layer.effect(
+    EmulatorClock.EmulatorClock,
+    Effect.map(DurableClock.make(startMillis, stateDir), (clock): EmulatorClock.EmulatorClockService => ({
+      mode: "virtual",
+      virtual: clock,
+      run: (effect) => Effect.withClock(effect, clock),
+      now: clock.currentTimeMillis
+    }))
+  )
+
 /** The emulator serving a fresh in-memory registry per account. */
 export const layer = (
   options: EmulatorOptions = {}
@@ -57,7 +73,7 @@ export const layer = (
     ? EmulatorClock.real
     : options.stateDir === undefined
     ? EmulatorClock.virtual(options.clock.startMillis)
-    : DurableClock.virtual(options.clock.startMillis, options.stateDir)
+    : durableClock(options.clock.startMillis, options.stateDir)
   const makeRegistry = options.stateDir === undefined
     ? memoryRegistry(options)
     : DurableRegistry.forAccount(options.stateDir, options)

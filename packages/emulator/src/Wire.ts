@@ -44,13 +44,13 @@ export const failureReply = (error: Errors.EcrError): WireReply => {
     case "LimitExceededException": {
       // Beyond AWS's two members, which limit and when the image is next eligible (epoch seconds):
       // SDKs keep unknown members of an error body, so ecr-scan's AWS backend recovers them.
-      const extra = {
-        ...(error.limit === undefined ? {} : { limit: error.limit }),
-        ...(error.nextEligibleAt === undefined ? {} : { nextEligibleAt: error.nextEligibleAt.getTime() / 1000 })
-      }
       return {
         status: 400,
-        body: JSON.stringify({ __type: error._tag, message: error.message, ...extra }),
+        body: JSON.stringify({
+          __type: error._tag,
+          message: error.message,
+          ...ErrorModule.limitExceededWireMembers(error)
+        }),
         errorType: error._tag
       }
     }

@@ -12,10 +12,6 @@ export * as Auth from "./Auth.js"
 export * as Control from "./Control.js"
 /** From operation and body to a wire reply. */
 export * as Dispatch from "./Dispatch.js"
-/** The virtual clock kept on disk. */
-export * as DurableClock from "./DurableClock.js"
-/** A registry kept on disk: snapshot and journal. */
-export * as DurableRegistry from "./DurableRegistry.js"
 /** Durations as typed on a command line. */
 export * as Durations from "./Durations.js"
 /** The emulator on the in-memory registry. */
@@ -28,7 +24,5 @@ export * as EmulatorCommand from "./EmulatorCommand.js"
 export * as Limits from "./Limits.js"
 /** The HTTP server. */
 export * as Server from "./Server.js"
-/** The format of the state files: framed, checksummed records. */
-export * as StateFiles from "./StateFiles.js"
 /** The awsJson1_1 wire protocol. */
 export * as Wire from "./Wire.js"

@@ -4,8 +4,8 @@
  * ports, durable state) it has no synchronous path, so every call goes through the ports.
  */
 import { ImageRegistry, ImageScanner } from "@ecr-scan/core"
-import { Dispatch, DurableRegistry } from "@ecr-scan/emulator"
-import { MemoryRegistry, MemoryRegistryDriver, VirtualClock } from "@ecr-scan/memory-backend"
+import { Dispatch } from "@ecr-scan/emulator"
+import { DurableRegistry, MemoryRegistry, MemoryRegistryDriver, VirtualClock } from "@ecr-scan/memory-backend"
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
 import * as Fs from "node:fs"

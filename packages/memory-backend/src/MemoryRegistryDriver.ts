@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import type { Api, ScanLifecycle, ScanModel } from "@ecr-scan/core"
+import type { FaultPlan, ScanLifecycle, ScanModel } from "@ecr-scan/core"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
@@ -17,23 +17,10 @@ export interface ImageTarget {
   readonly repositoryName?: string | undefined
 }
 
-/** A fault to inject. */
-export interface FaultPlanInput {
-  /** The operation whose calls fail, or `*` for every operation. */
-  readonly operation: Api.OperationName | "*"
-  /**
-   * The error: a modelled ECR error name (default `ServerException`), or any other code (such as
-   * `ThrottlingException`), which arrives as `UnknownEcrError`.
-   */
-  readonly error?: string
-  readonly message?: string
-  /** How many calls fail. Default 1, or unlimited when a probability is given. */
-  readonly count?: number
-  /** The probability (0..1) that a matching call fails, drawn from the registry's seeded generator. */
-  readonly probability?: number
-}
+/** A fault to inject: the core's shape, which the emulator's control endpoint and `simulate` decode too. */
+export type FaultPlanInput = FaultPlan.FaultPlanInput
 
-/** A fault plan the driver cannot use (a count or probability out of range). */
+/** A fault plan the driver cannot use (see `FaultPlan.resolve` for why a plan is refused). */
 export class InvalidFaultPlan extends Data.TaggedError("InvalidFaultPlan")<{ readonly message: string }> {}
 
 /** A snapshot that cannot be restored (a manifest that no longer parses, ...). */

@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import type {
+  FaultPlan as CoreFaultPlan,
   Identifiers,
   RepositoryModel,
   ScanLifecycle,
@@ -65,15 +66,9 @@ export interface ImageOverride {
   readonly findings?: ReadonlyArray<ScanModel.ImageScanFinding>
 }
 
-/** A planned fault: the next `remaining` calls of `operation` (or of any, with `*`) fail. */
-export interface FaultPlan {
-  readonly operation: string
-  readonly error: string
-  readonly message: string
-  /** Calls left to fail; `Infinity` for a plan limited only by its probability. */
+/** A planned fault, as the core shapes it; `remaining` counts down in place as calls fail. */
+export interface FaultPlan extends Omit<CoreFaultPlan.FaultPlan, "remaining"> {
   remaining: number
-  /** The probability that a matching call fails (1: always). */
-  readonly probability: number
 }
 
 /** The registry's scanning configuration, every member present. */

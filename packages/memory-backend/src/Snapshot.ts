@@ -5,26 +5,20 @@
  *
  * @since 0.1.0
  */
-import { Identifiers, Manifest, ScanModel, ScanningConfiguration, ScanQuota } from "@ecr-scan/core"
+import {
+  FaultPlan,
+  Identifiers,
+  Manifest,
+  ScanLifecycle,
+  ScanModel,
+  ScanningConfiguration,
+  ScanQuota
+} from "@ecr-scan/core"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import type { ImageState, RegistryState, RepositoryState } from "./RegistryState.js"
 
 const Millis = Schema.Number
-
-const ScanRecord = Schema.Struct({
-  kind: Schema.Literal("BASIC", "ENHANCED_ON_PUSH", "ENHANCED_CONTINUOUS", "LIMIT_EXCEEDED"),
-  trigger: Schema.Literal("MANUAL", "PUSH"),
-  startedAt: Millis,
-  completesAt: Millis,
-  outcome: Schema.Literal("COMPLETE", "FAILED", "UNSUPPORTED_IMAGE", "FINDINGS_UNAVAILABLE")
-})
-
-const Storage = Schema.Union(
-  Schema.TaggedStruct("Active", {}),
-  Schema.TaggedStruct("Archived", { archivedAt: Millis }),
-  Schema.TaggedStruct("Activating", { archivedAt: Millis, requestedAt: Millis, activeAt: Millis })
-)
 
 /** One image, as a snapshot holds it. */
 export const ImageSnapshot = Schema.Struct({
@@ -33,13 +27,15 @@ export const ImageSnapshot = Schema.Struct({
   mediaType: Schema.String,
   pushedAt: Millis,
   tags: Schema.Array(Identifiers.ImageTag),
-  storage: Storage,
+  storage: ScanLifecycle.StorageState,
   lastArchivedAt: Schema.optional(Millis),
   lastActivatedAt: Schema.optional(Millis),
-  lastStarted: Schema.optional(ScanRecord),
-  basicScan: Schema.optional(ScanRecord),
-  enhancedScan: Schema.optional(ScanRecord)
+  lastStarted: Schema.optional(ScanLifecycle.ScanRecord),
+  basicScan: Schema.optional(ScanLifecycle.ScanRecord),
+  enhancedScan: Schema.optional(ScanLifecycle.ScanRecord)
 })
+/** @since 0.1.0 */
+export type ImageSnapshot = typeof ImageSnapshot.Type
 
 /** One repository with its images, as a snapshot holds it. */
 export const RepositorySnapshot = Schema.Struct({
@@ -57,6 +53,8 @@ export const RepositorySnapshot = Schema.Struct({
   scanOnPush: Schema.Boolean,
   images: Schema.Array(ImageSnapshot)
 })
+/** @since 0.1.0 */
+export type RepositorySnapshot = typeof RepositorySnapshot.Type
 
 /** The snapshot schema. */
 export const RegistrySnapshot = Schema.Struct({
@@ -74,16 +72,10 @@ export const RegistrySnapshot = Schema.Struct({
   repositories: Schema.Array(RepositorySnapshot),
   overrides: Schema.Array(Schema.Struct({
     key: Schema.String,
-    outcome: Schema.optional(ScanRecord.fields.outcome),
+    outcome: Schema.optional(ScanLifecycle.ScanOutcome),
     findings: Schema.optional(Schema.Array(ScanModel.ImageScanFinding))
   })),
-  faults: Schema.Array(Schema.Struct({
-    operation: Schema.String,
-    error: Schema.String,
-    message: Schema.String,
-    remaining: Schema.Number,
-    probability: Schema.Number
-  }))
+  faults: Schema.Array(FaultPlan.FaultPlan)
 })
 /** @since 0.1.0 */
 export type RegistrySnapshot = typeof RegistrySnapshot.Type

@@ -61,3 +61,57 @@ export const generate = (
 
 /** A 32-bit hash of seed and digest, which fixes an image's scan duration. */
 export const durationHash = (seed: string, digest: string): number => Hash.string(`${seed}\u0000${digest}`)
+
+/** Where an enhanced finding was observed. */
+export interface EnhancedFindingContext {
+  readonly accountId: string
+  readonly region: string
+  readonly repositoryName: string
+  readonly imageDigest: string
+  readonly pushedAt: Date
+  readonly observedAt: Date
+}
+
+/**
+ * An enhanced (Amazon Inspector) finding made from a basic one: the vulnerability, package and score of its
+ * attributes, a finding ARN stable per image and vulnerability, and the image as its resource.
+ */
+export const enhancedFinding = (finding: ScanModel.ImageScanFinding, context: EnhancedFindingContext) => {
+  const { accountId, imageDigest, observedAt, region, repositoryName } = context
+  const attribute = (key: string) => finding.attributes?.find((a) => a.key === key)?.value
+  const score = Number(attribute("CVSS3_SCORE") ?? "0")
+  return {
+    awsAccountId: accountId,
+    description: finding.description,
+    findingArn: `arn:aws:inspector2:${region}:${accountId}:finding/${
+      (Hash.string(`${imageDigest}/${finding.name}`) >>> 0).toString(16)
+    }`,
+    firstObservedAt: observedAt,
+    lastObservedAt: observedAt,
+    packageVulnerabilityDetails: {
+      source: "SYNTHETIC",
+      vulnerabilityId: finding.name,
+      vulnerablePackages: [{ name: attribute("package_name"), version: attribute("package_version") }]
+    },
+    resources: [{
+      id: `arn:aws:ecr:${region}:${accountId}:repository/${repositoryName}/${imageDigest}`,
+      type: "AWS_ECR_CONTAINER_IMAGE",
+      details: {
+        awsEcrContainerImage: {
+          imageHash: imageDigest,
+          registry: accountId,
+          repositoryName,
+          pushedAt: context.pushedAt
+        }
+      }
+    }],
+    score,
+    severity: finding.severity,
+    status: "ACTIVE",
+    title: finding.name,
+    type: "PACKAGE_VULNERABILITY",
+    updatedAt: observedAt,
+    fixAvailable: "YES",
+    exploitAvailable: "NO"
+  }
+}

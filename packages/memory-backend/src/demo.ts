@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { ImageRegistry, ImageScanner } from "@ecr-scan/core"
+import { ImageRegistry, ImageScanner, ManifestBuilder } from "@ecr-scan/core"
 import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -15,21 +15,10 @@ import * as TestContext from "effect/TestContext"
 import * as MemoryRegistry from "./MemoryRegistry.js"
 import { MemoryRegistryDriver } from "./MemoryRegistryDriver.js"
 
+const blob = (n: number) => `sha256:${n.toString(16).padStart(64, "0")}`
+
 const manifest = (n: number) =>
-  JSON.stringify({
-    schemaVersion: 2,
-    mediaType: "application/vnd.oci.image.manifest.v1+json",
-    config: {
-      mediaType: "application/vnd.oci.image.config.v1+json",
-      digest: `sha256:${n.toString(16).padStart(64, "0")}`,
-      size: 1469
-    },
-    layers: [{
-      mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
-      digest: `sha256:${(n + 1).toString(16).padStart(64, "0")}`,
-      size: 3_370_706
-    }]
-  })
+  ManifestBuilder.image({ config: { digest: blob(n), size: 1469 }, layers: [{ digest: blob(n + 1), size: 3_370_706 }] })
 
 const clock = Effect.map(MemoryRegistryDriver, (driver) => driver.now).pipe(
   Effect.flatten,

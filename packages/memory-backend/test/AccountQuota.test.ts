@@ -13,6 +13,7 @@ import {
   failure,
   findings,
   HOUR,
+  inRegistry,
   ociImage,
   perImageLimit,
   push,
@@ -41,7 +42,7 @@ const scanMany = (repositoryName: string, from: number, to: number) =>
 
 describe("the account quota", () => {
   it.effect("the 100,000th scan of a window is accepted, the next refused, and a slot frees as the oldest leaves", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* at(0)
       yield* createRepository("manual")
       yield* createRepository("bulk", { scanOnPush: true })
@@ -80,7 +81,7 @@ describe("the account quota", () => {
       expect(yield* failure(scan("manual", { imageDigest: another }))).toStrictEqual(
         accountQuotaLimit(100_000, T0 + HOUR + DAY)
       )
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("a slot frees exactly when the oldest counted scan leaves the 24 hour window", () =>
     Effect.gen(function*() {
@@ -152,7 +153,7 @@ describe("the account quota", () => {
     }).pipe(Effect.provide(registry({ rules: { accountQuotaLimit: 1, quotaExceededOnPush: "SKIP" } }))))
 
   it.effect("refusals use no quota: a per-image refusal, an unknown image and an unknown repository leave it as it was", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* createRepository("app")
       const digest = yield* push("app", ociImage(1))
       yield* scan("app", { imageDigest: digest })
@@ -160,7 +161,7 @@ describe("the account quota", () => {
       yield* refusedWithoutChange(scan("app", { imageTag: "missing" }))
       yield* refusedWithoutChange(scan("missing", { imageTag: "missing" }))
       expect((yield* quotaUsage).used).toBe(1)
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("the quota counts the scans of every repository of the registry together", () =>
     Effect.gen(function*() {

@@ -14,6 +14,8 @@ import {
   failure,
   findings,
   HOUR,
+  imageNotFound,
+  inRegistry,
   ociImage,
   ociIndex,
   push,
@@ -21,6 +23,7 @@ import {
   registry,
   scan,
   statusOf,
+  statusReply,
   T0
 } from "./fixtures.js"
 
@@ -50,7 +53,7 @@ const imageStatus = (imageDigest: string) =>
 
 describe("archival", () => {
   it.effect("archiving answers ARCHIVED at once, echoing the imageId as it was sent", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* createRepository("app")
       const digest = yield* push("app", ociImage(1), "v1")
       expect(yield* storageClass({ imageTag: "v1" }, "ARCHIVE")).toStrictEqual({
@@ -59,18 +62,18 @@ describe("archival", () => {
         imageId: { imageDigest: digest, imageTag: "v1" },
         imageStatus: "ARCHIVED"
       })
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("an archived image cannot be scanned: ImageArchivedException, and the refusal uses no slot or quota", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* createRepository("app")
       const digest = yield* push("app", ociImage(1))
       yield* storageClass({ imageDigest: digest }, "ARCHIVE")
       expect(yield* refusedWithoutChange(scan("app", { imageDigest: digest }))).toStrictEqual(IMAGE_ARCHIVED)
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("DescribeImageScanFindings reports IMAGE_ARCHIVED for an archived image, scanned before or not", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* at(0)
       yield* createRepository("app")
       const scanned = yield* push("app", ociImage(1))
@@ -83,17 +86,14 @@ describe("archival", () => {
         status: "IMAGE_ARCHIVED",
         description: "The image is archived and cannot be scanned. Restore it to scan it again."
       }
-      expect(yield* findings("app", { imageDigest: scanned })).toStrictEqual({
-        registryId: ACCOUNT,
-        repositoryName: "app",
-        imageId: { imageDigest: scanned },
-        imageScanStatus: archived
-      })
+      expect(yield* findings("app", { imageDigest: scanned })).toStrictEqual(
+        statusReply("app", { imageDigest: scanned }, archived)
+      )
       expect(yield* statusOf("app", { imageDigest: never })).toStrictEqual(archived)
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("a restore is ACTIVATING for the restore duration, still unscannable, then ACTIVE and scannable", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* at(0)
       yield* createRepository("app")
       const digest = yield* push("app", ociImage(1))
@@ -106,10 +106,10 @@ describe("archival", () => {
       yield* at(DAY + RESTORE)
       expect(yield* imageStatus(digest)).toBe("ACTIVE")
       expect((yield* scan("app", { imageDigest: digest })).imageScanStatus).toStrictEqual({ status: "IN_PROGRESS" })
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("DescribeImages lists active images by default, and archived or activating ones by filter", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* at(0)
       yield* createRepository("app")
       const active = yield* push("app", ociImage(1))
@@ -141,10 +141,10 @@ describe("archival", () => {
       })
       expect(detail.imageDetails?.[0]?.lastArchivedAt).toStrictEqual(new Date(T0))
       expect(detail.imageDetails?.[0]?.lastActivatedAt).toStrictEqual(new Date(T0 + HOUR + RESTORE))
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("after a restore, the scan results from before the archive are not available", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* at(0)
       yield* createRepository("app")
       const digest = yield* push("app", ociImage(1))
@@ -155,17 +155,17 @@ describe("archival", () => {
       yield* storageClass({ imageDigest: digest }, "STANDARD")
       yield* at(HOUR + RESTORE)
       expect((yield* failure(findings("app", { imageDigest: digest })))._tag).toBe("ScanNotFoundException")
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("pushing an archived image again restores it at once", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* createRepository("app")
       const digest = yield* push("app", ociImage(1), "v1")
       yield* storageClass({ imageDigest: digest }, "ARCHIVE")
       expect(yield* push("app", ociImage(1), "v1")).toBe(digest)
       expect(yield* imageStatus(digest)).toBe("ACTIVE")
       expect((yield* scan("app", { imageTag: "v1" })).imageScanStatus).toStrictEqual({ status: "IN_PROGRESS" })
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("the restore duration is a house rule", () =>
     Effect.gen(function*() {
@@ -182,16 +182,16 @@ describe("archival", () => {
 
   describe("refuses a storage class change that cannot apply", () => {
     it.effect("restoring an image that is not archived", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const digest = yield* push("app", ociImage(1))
         expect(yield* refusedWithoutChange(storageClass({ imageDigest: digest }, "STANDARD"))).toStrictEqual(
           NOT_SUPPORTED
         )
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("archiving an image that is archived or being restored", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const digest = yield* push("app", ociImage(1))
         yield* storageClass({ imageDigest: digest }, "ARCHIVE")
@@ -202,27 +202,25 @@ describe("archival", () => {
         expect(yield* refusedWithoutChange(storageClass({ imageDigest: digest }, "ARCHIVE"))).toStrictEqual(
           NOT_SUPPORTED
         )
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("archiving an image index", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const child = yield* push("app", ociImage(1))
         const index = yield* push("app", ociIndex([child]))
         expect(yield* refusedWithoutChange(storageClass({ imageDigest: index }, "ARCHIVE"))).toStrictEqual(
           NOT_SUPPORTED
         )
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("an image that does not exist, with ImageNotFoundException", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         yield* push("app", ociImage(1))
-        expect(yield* refusedWithoutChange(storageClass({ imageTag: "nope" }, "ARCHIVE"))).toStrictEqual({
-          _tag: "ImageNotFoundException",
-          message: "The image with imageId {imageDigest:'null', imageTag:'nope'} does not exist within the " +
-            "repository with name 'app' in the registry with id '123456789012'"
-        })
-      }).pipe(Effect.provide(registry())))
+        expect(yield* refusedWithoutChange(storageClass({ imageTag: "nope" }, "ARCHIVE"))).toStrictEqual(
+          imageNotFound("app", { imageTag: "nope" })
+        )
+      }))
   })
 })

@@ -2,7 +2,6 @@
  * Concurrency: every call is one atomic transition of the registry's state, so concurrent callers race
  * for a slot and exactly the right number win, whatever the interleaving.
  */
-import { MemoryRegistryDriver } from "@ecr-scan/memory-backend"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -11,22 +10,20 @@ import {
   at,
   createRepository,
   DAY,
+  inRegistry,
   ociImage,
   perImageLimit,
   plain,
   push,
+  quotaUsed,
   registry,
   scan,
   T0
 } from "./fixtures.js"
 
-const quotaUsed = Effect.flatMap(MemoryRegistryDriver, (driver) => driver.quotaUsage).pipe(
-  Effect.map((usage) => usage.used)
-)
-
 describe("concurrent calls", () => {
   it.effect("1,000 concurrent scans of one image: exactly one is accepted and 999 hit the per-image limit", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* at(0)
       yield* createRepository("app")
       const digest = yield* push("app", ociImage(1), "v1")
@@ -44,7 +41,7 @@ describe("concurrent calls", () => {
       expect(refused.length).toBe(999)
       for (const error of refused) expect(error).toStrictEqual(perImageLimit(T0 + DAY))
       expect(yield* quotaUsed).toBe(1)
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("300 concurrent scans of 300 images against a quota of 50: exactly 50 are accepted", () =>
     Effect.gen(function*() {
@@ -63,7 +60,7 @@ describe("concurrent calls", () => {
     }).pipe(Effect.provide(registry({ rules: { accountQuotaLimit: 50 } }))))
 
   it.effect("concurrent pushes of one manifest with one tag: one creates the image, the rest already exist", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* createRepository("app", { scanOnPush: true })
       const results = yield* Effect.all(
         Array.from({ length: 100 }, () => Effect.either(push("app", ociImage(1), "v1"))),
@@ -74,10 +71,10 @@ describe("concurrent calls", () => {
       expect(new Set(tags)).toStrictEqual(new Set(["ImageAlreadyExistsException"]))
       // One image, scanned once on push.
       expect(yield* quotaUsed).toBe(1)
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("concurrent creations of one repository: one succeeds, the rest find it already exists", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       const results = yield* Effect.all(
         Array.from({ length: 50 }, () => Effect.either(createRepository("app"))),
         { concurrency: "unbounded" }
@@ -89,5 +86,5 @@ describe("concurrent calls", () => {
           message: "The repository with name 'app' already exists in the registry with id '123456789012'"
         })
       }
-    }).pipe(Effect.provide(registry())))
+    }))
 })

@@ -17,6 +17,7 @@ import {
   failure,
   findings,
   HOUR,
+  inRegistry,
   noLayersImage,
   observe,
   ociImage,
@@ -37,7 +38,7 @@ const driver = MemoryRegistryDriver
 describe("the driver", () => {
   describe("fault plans", () => {
     it.effect("the next N calls of an operation fail with ServerException, exactly N, then calls succeed", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const digest = yield* push("app", ociImage(1))
         yield* (yield* driver).planFault({ operation: "StartImageScan", count: 3 })
@@ -45,18 +46,18 @@ describe("the driver", () => {
           expect(yield* failure(scan("app", { imageDigest: digest }))).toStrictEqual(SERVER_EXCEPTION)
         }
         expect((yield* scan("app", { imageDigest: digest })).imageScanStatus).toStrictEqual({ status: "IN_PROGRESS" })
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("a plan for one operation leaves the others alone", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         yield* (yield* driver).planFault({ operation: "StartImageScan", count: 1 })
         const digest = yield* push("app", ociImage(1))
         expect((yield* failure(scan("app", { imageDigest: digest })))._tag).toBe("ServerException")
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("a faulted call changes no state: a failed push stores nothing, a failed scan uses no slot or quota", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         const d = yield* driver
         yield* createRepository("app", { scanOnPush: true })
         const digest = yield* push("app", ociImage(1), "v1")
@@ -76,19 +77,19 @@ describe("the driver", () => {
         expect(after.snapshot.faults).toStrictEqual([])
         expect((yield* scan("app", { imageDigest: digest })).imageScanStatus).toStrictEqual({ status: "IN_PROGRESS" })
         yield* push("app", ociImage(2), "v2")
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("a plan for every operation (*) fails the next calls whatever they are", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* (yield* driver).planFault({ operation: "*", count: 2, message: "Service unavailable." })
         const expected = { _tag: "ServerException", message: "Service unavailable." }
         expect(yield* failure(createRepository("app"))).toStrictEqual(expected)
         expect(yield* failure(ImageRegistry.getRegistryScanningConfiguration({}))).toStrictEqual(expected)
         yield* createRepository("app")
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("ThrottlingException, which no operation models, arrives as UnknownEcrError carrying its code", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const digest = yield* push("app", ociImage(1))
         yield* (yield* driver).planFault({
@@ -102,10 +103,10 @@ describe("the driver", () => {
           message: "Rate exceeded",
           httpStatus: 400
         })
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("a modelled error of the operation arrives as that error", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const digest = yield* push("app", ociImage(1))
         yield* (yield* driver).planFault({ operation: "DescribeImageScanFindings", error: "ScanNotFoundException" })
@@ -113,7 +114,7 @@ describe("the driver", () => {
           _tag: "ScanNotFoundException",
           message: "Injected ScanNotFoundException"
         })
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("a probability plan fails the same calls for the same seed, and some but not all of them", () =>
       Effect.gen(function*() {
@@ -149,12 +150,12 @@ describe("the driver", () => {
       }).pipe(Effect.provide(registry({ seed: "replay" }))))
 
     it.effect("clearFaults cancels every plan", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         const d = yield* driver
         yield* d.planFault({ operation: "*", count: 5 })
         yield* d.clearFaults
         yield* createRepository("app")
-      }).pipe(Effect.provide(registry())))
+      }))
 
     describe("refuses an unusable plan with InvalidFaultPlan", () => {
       const cases = [
@@ -187,12 +188,12 @@ describe("the driver", () => {
       ]
       for (const c of cases) {
         it.effect(c.what, () =>
-          Effect.gen(function*() {
+          inRegistry(function*() {
             const d = yield* driver
             const before = yield* d.snapshot
             expect(yield* failure(d.planFault(c.plan))).toStrictEqual({ _tag: "InvalidFaultPlan", message: c.message })
             expect(yield* d.snapshot).toStrictEqual(before)
-          }).pipe(Effect.provide(registry())))
+          }))
       }
     })
   })
@@ -235,7 +236,7 @@ describe("the driver", () => {
     })
 
     it.effect("snapshot, reset and restore round-trip the state: the snapshot is equal and so is every answer", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         const d = yield* driver
         yield* populate
         yield* at(2 * HOUR)
@@ -245,17 +246,17 @@ describe("the driver", () => {
         yield* d.restore(snapshot)
         expect(yield* d.snapshot).toStrictEqual(snapshot)
         expect(yield* view).toStrictEqual(answers)
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("a snapshot survives JSON: restoring its parsed text gives the same state", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         const d = yield* driver
         yield* populate
         const snapshot = yield* d.snapshot
         yield* d.reset
         yield* d.restore(JSON.parse(JSON.stringify(snapshot)))
         expect(yield* d.snapshot).toStrictEqual(snapshot)
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("a restored registry keeps its rules in force: windows, quota, overrides and planned faults", () =>
       Effect.gen(function*() {
@@ -283,7 +284,7 @@ describe("the driver", () => {
       }).pipe(Effect.provide(registry({ rules: { accountQuotaLimit: 3 } }))))
 
     it.effect("reset empties the registry: no repositories, quota unused, default configuration, no overrides or plans", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         const d = yield* driver
         yield* populate
         yield* d.reset
@@ -301,10 +302,10 @@ describe("the driver", () => {
         yield* createRepository("app")
         const deleted = yield* ImageRegistry.batchDeleteImage({ repositoryName: "app", imageIds: [{ imageTag: "x" }] })
         expect(deleted.imageIds).toStrictEqual([])
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("restore refuses a snapshot whose manifest no longer parses, with InvalidSnapshot, keeping the state", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         const d = yield* driver
         yield* populate
         const snapshot = yield* d.snapshot
@@ -319,12 +320,12 @@ describe("the driver", () => {
         expect(error._tag).toBe("InvalidSnapshot")
         expect(error.message).toContain("Invalid JSON syntax")
         expect(yield* d.snapshot).toStrictEqual(snapshot)
-      }).pipe(Effect.provide(registry())))
+      }))
   })
 
   describe("the registry's clock", () => {
     it.effect("never runs backwards: setting the test clock earlier does not reopen a window", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         const d = yield* driver
         yield* at(0)
         yield* createRepository("app")
@@ -337,7 +338,7 @@ describe("the driver", () => {
         // Moving the test clock forward past the registry's instant moves the registry with it.
         yield* at(2 * DAY + HOUR)
         expect((yield* scan("app", { imageDigest: digest })).imageScanStatus).toStrictEqual({ status: "IN_PROGRESS" })
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("never runs backwards: setting the test clock earlier does not bring back quota the window freed", () =>
       Effect.gen(function*() {

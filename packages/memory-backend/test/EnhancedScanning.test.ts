@@ -6,7 +6,6 @@
 import { ImageRegistry } from "@ecr-scan/core"
 import { MemoryRegistryDriver } from "@ecr-scan/memory-backend"
 import { describe, expect, it } from "@effect/vitest"
-import * as Effect from "effect/Effect"
 import {
   ACCOUNT,
   at,
@@ -15,12 +14,14 @@ import {
   failure,
   findings,
   HOUR,
+  inRegistry,
   ociImage,
   push,
+  quotaUsed,
   refusedWithoutChange,
-  registry,
   scan,
-  statusOf
+  statusOf,
+  statusReply
 } from "./fixtures.js"
 
 type Frequency = "SCAN_ON_PUSH" | "CONTINUOUS_SCAN" | "MANUAL"
@@ -40,13 +41,9 @@ const configure = (
 const PENDING = { status: "PENDING", description: "The image is waiting for its initial scan." }
 const ACTIVE = { status: "ACTIVE", description: "Continuous scan is selected for image." }
 
-const quotaUsed = Effect.flatMap(MemoryRegistryDriver, (driver) => driver.quotaUsage).pipe(
-  Effect.map((usage) => usage.used)
-)
-
 describe("an ENHANCED registry", () => {
   it.effect("refuses StartImageScan with ValidationException, changing nothing", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* createRepository("app")
       const digest = yield* push("app", ociImage(1))
       const response = yield* configure("ENHANCED")
@@ -56,20 +53,17 @@ describe("an ENHANCED registry", () => {
         message:
           "Manual scans are not supported when the registry scan type is ENHANCED; images are scanned by Amazon Inspector."
       })
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("scans a push into a repository a CONTINUOUS_SCAN filter matches: PENDING, then ACTIVE", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* at(0)
       yield* configure("ENHANCED", [["CONTINUOUS_SCAN", ["prod*"]]])
       yield* createRepository("prod-api")
       const digest = yield* push("prod-api", ociImage(1), "v1")
-      expect(yield* findings("prod-api", { imageTag: "v1" })).toStrictEqual({
-        registryId: ACCOUNT,
-        repositoryName: "prod-api",
-        imageId: { imageDigest: digest, imageTag: "v1" },
-        imageScanStatus: PENDING
-      })
+      expect(yield* findings("prod-api", { imageTag: "v1" })).toStrictEqual(
+        statusReply("prod-api", { imageDigest: digest, imageTag: "v1" }, PENDING)
+      )
       yield* at(HOUR)
       const active = yield* findings("prod-api", { imageTag: "v1" })
       expect(active.imageScanStatus).toStrictEqual(ACTIVE)
@@ -77,10 +71,10 @@ describe("an ENHANCED registry", () => {
       expect(Array.isArray(active.imageScanFindings?.enhancedFindings)).toBe(true)
       // Inspector's scans are not basic scans: they use no basic quota.
       expect(yield* quotaUsed).toBe(0)
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("reports enhanced findings in Inspector's shape, about the image they were found in", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* at(0)
       yield* configure("ENHANCED", [["CONTINUOUS_SCAN", ["*"]]])
       yield* createRepository("app")
@@ -106,10 +100,10 @@ describe("an ENHANCED registry", () => {
         },
         resources: [{ details: { awsEcrContainerImage: { imageHash: digest, repositoryName: "app" } } }]
       })
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("a continuous scan stays ACTIVE for the eligibility period, then SCAN_ELIGIBILITY_EXPIRED", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* at(0)
       yield* configure("ENHANCED", [["CONTINUOUS_SCAN", ["*"]]])
       yield* createRepository("app")
@@ -121,10 +115,10 @@ describe("an ENHANCED registry", () => {
         status: "SCAN_ELIGIBILITY_EXPIRED",
         description: "The image is no longer eligible for continuous scanning."
       })
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("a repository matched only by SCAN_ON_PUSH is scanned once: PENDING, then COMPLETE", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* at(0)
       yield* configure("ENHANCED", [["SCAN_ON_PUSH", ["app"]], ["CONTINUOUS_SCAN", ["prod*"]]])
       yield* createRepository("app")
@@ -135,18 +129,18 @@ describe("an ENHANCED registry", () => {
         status: "COMPLETE",
         description: "The scan was completed successfully."
       })
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("a repository matched by no filter is not scanned on push", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* configure("ENHANCED", [["CONTINUOUS_SCAN", ["prod*"]]])
       yield* createRepository("staging-api")
       const digest = yield* push("staging-api", ociImage(1))
       expect((yield* failure(findings("staging-api", { imageDigest: digest })))._tag).toBe("ScanNotFoundException")
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("when SCAN_ON_PUSH and CONTINUOUS_SCAN filters both match, CONTINUOUS_SCAN wins", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* at(0)
       yield* configure("ENHANCED", [["SCAN_ON_PUSH", ["*"]], ["CONTINUOUS_SCAN", ["prod*"]]])
       yield* createRepository("prod-api")
@@ -160,10 +154,10 @@ describe("an ENHANCED registry", () => {
       expect(configuration.scanningConfigurations?.[0]?.appliedScanFilters).toStrictEqual([
         { filter: "prod*", filterType: "WILDCARD" }
       ])
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("switching to ENHANCED hides the basic scans, and switching back to BASIC shows them again", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* at(0)
       yield* createRepository("prod-api", { scanOnPush: true })
       const basic = yield* push("prod-api", ociImage(1))
@@ -181,7 +175,7 @@ describe("an ENHANCED registry", () => {
       expect(yield* findings("prod-api", { imageDigest: basic })).toStrictEqual(before)
       // The image pushed under ENHANCED has no basic scan to show.
       expect((yield* failure(findings("prod-api", { imageDigest: enhanced })))._tag).toBe("ScanNotFoundException")
-    }).pipe(Effect.provide(registry())))
+    }))
 
   describe("refuses a configuration the scan type does not support, with ValidationException", () => {
     const cases = [
@@ -203,12 +197,12 @@ describe("an ENHANCED registry", () => {
     ]
     for (const c of cases) {
       it.effect(`${c.what}, and the registry keeps its configuration`, () =>
-        Effect.gen(function*() {
+        inRegistry(function*() {
           yield* configure("BASIC", [["SCAN_ON_PUSH", ["prod*"]]])
           const before = yield* ImageRegistry.getRegistryScanningConfiguration({})
           expect(yield* refusedWithoutChange(c.call)).toStrictEqual({ _tag: "ValidationException", message: c.message })
           expect(yield* ImageRegistry.getRegistryScanningConfiguration({})).toStrictEqual(before)
-        }).pipe(Effect.provide(registry())))
+        }))
     }
   })
 })

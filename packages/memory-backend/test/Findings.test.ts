@@ -15,11 +15,14 @@ import {
   failure,
   findings,
   HOUR,
+  imageNotFound,
+  inRegistry,
   invalidParameter,
   ociImage,
   push,
   refusedWithoutChange,
   registry,
+  repositoryNotFound,
   scan
 } from "./fixtures.js"
 
@@ -66,7 +69,7 @@ const allPages = (imageId: { readonly imageDigest?: string; readonly imageTag?: 
 describe("DescribeImageScanFindings", () => {
   describe("paging", () => {
     it.effect("250 findings come in pages of 100, 100 and 50, each with the totals by severity", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const list = manyFindings(250)
         const digest = yield* completedWith(list)
@@ -79,10 +82,10 @@ describe("DescribeImageScanFindings", () => {
           expect(page.imageId).toStrictEqual({ imageDigest: digest })
         }
         expect(pages.flatMap((p) => p.imageScanFindings!.findings!)).toStrictEqual(list)
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("maxResults sets the page size", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const list = manyFindings(250)
         const digest = yield* completedWith(list)
@@ -93,19 +96,19 @@ describe("DescribeImageScanFindings", () => {
         expect(one.length).toBe(1)
         expect(one[0].nextToken).toBeUndefined()
         expect(one[0].imageScanFindings!.findings).toStrictEqual(list)
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("a page of exactly the remaining findings has no nextToken", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const digest = yield* completedWith(manyFindings(100))
         const response = yield* findings("app", { imageDigest: digest })
         expect(response.imageScanFindings?.findings?.length).toBe(100)
         expect(response.nextToken).toBeUndefined()
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("a scan with no findings reports an empty list and no counts", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const digest = yield* completedWith([])
         expect(yield* findings("app", { imageDigest: digest })).toStrictEqual({
@@ -120,19 +123,19 @@ describe("DescribeImageScanFindings", () => {
             findings: []
           }
         })
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("a nextToken that no call returned is InvalidParameterException and changes nothing", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const digest = yield* completedWith(manyFindings(250))
         expect(
           yield* refusedWithoutChange(findings("app", { imageDigest: digest }, { nextToken: "not-a-token" }))
         ).toStrictEqual(invalidParameter("nextToken", "must be a token returned by a previous call"))
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("a nextToken issued for one image is refused for another", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const first = yield* completedWith(manyFindings(250), 1)
         const second = yield* completedWith(manyFindings(250), 2)
@@ -140,10 +143,10 @@ describe("DescribeImageScanFindings", () => {
         expect(yield* failure(findings("app", { imageDigest: second }, { nextToken: token }))).toStrictEqual(
           invalidParameter("nextToken", "must be a token returned by a previous call")
         )
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("a nextToken does not outlive its scan: after a rescan it is refused", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const digest = yield* completedWith(manyFindings(250))
         const token = (yield* findings("app", { imageDigest: digest })).nextToken!
@@ -153,31 +156,31 @@ describe("DescribeImageScanFindings", () => {
         expect(yield* failure(findings("app", { imageDigest: digest }, { nextToken: token }))).toStrictEqual(
           invalidParameter("nextToken", "must be a token returned by a previous call")
         )
-      }).pipe(Effect.provide(registry())))
+      }))
   })
 
   describe("imageId", () => {
     it.effect("asked by digest only, answers the digest only", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const digest = yield* completedWith([])
         expect((yield* findings("app", { imageDigest: digest })).imageId).toStrictEqual({ imageDigest: digest })
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("asked by tag, answers the tag and the digest", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const digest = yield* completedWith([])
         expect((yield* findings("app", { imageTag: "v1" })).imageId).toStrictEqual({
           imageDigest: digest,
           imageTag: "v1"
         })
-      }).pipe(Effect.provide(registry())))
+      }))
   })
 
   describe("errors", () => {
     it.effect("an image never scanned is ScanNotFoundException echoing the digest it was asked by", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const digest = yield* push("app", ociImage(1), "v1")
         expect(yield* failure(findings("app", { imageDigest: digest }))).toStrictEqual({
@@ -185,10 +188,10 @@ describe("DescribeImageScanFindings", () => {
           message: `Image scan does not exist for the image with '{imageDigest:'${digest}', imageTag:'null'}' in the ` +
             "repository with name 'app' in the registry with id '123456789012'"
         })
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("an image never scanned, asked by tag, is ScanNotFoundException with the digest spelled null", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         yield* push("app", ociImage(1), "v1")
         expect(yield* failure(findings("app", { imageTag: "v1" }))).toStrictEqual({
@@ -196,26 +199,21 @@ describe("DescribeImageScanFindings", () => {
           message: "Image scan does not exist for the image with '{imageDigest:'null', imageTag:'v1'}' in the " +
             "repository with name 'app' in the registry with id '123456789012'"
         })
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("a missing repository is RepositoryNotFoundException and a missing image ImageNotFoundException", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
-        expect(yield* failure(findings("nope", { imageTag: "v1" }))).toStrictEqual({
-          _tag: "RepositoryNotFoundException",
-          message: "The repository with name 'nope' does not exist in the registry with id '123456789012'"
-        })
-        expect(yield* failure(findings("app", { imageTag: "v1" }))).toStrictEqual({
-          _tag: "ImageNotFoundException",
-          message: "The image with imageId {imageDigest:'null', imageTag:'v1'} does not exist within the repository " +
-            "with name 'app' in the registry with id '123456789012'"
-        })
-      }).pipe(Effect.provide(registry())))
+        expect(yield* failure(findings("nope", { imageTag: "v1" }))).toStrictEqual(repositoryNotFound("nope"))
+        expect(yield* failure(findings("app", { imageTag: "v1" }))).toStrictEqual(
+          imageNotFound("app", { imageTag: "v1" })
+        )
+      }))
   })
 
   describe("findings overrides", () => {
     it.effect("findings set for a digest apply in every repository; set for one repository, only there", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* at(0)
         yield* createRepository("team/a")
         yield* createRepository("team/b")
@@ -238,10 +236,10 @@ describe("DescribeImageScanFindings", () => {
         expect(yield* names("team/a")).toStrictEqual(["CVE-2099-0001"])
         expect(yield* names("team/b")).toStrictEqual(["CVE-2099-0001"])
         expect(yield* names("team/c")).toStrictEqual(["CVE-2099-0002"])
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("clearOverrides brings back the seeded findings", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const digest = yield* completedWith(manyFindings(3))
         const driver = yield* MemoryRegistryDriver
@@ -252,7 +250,7 @@ describe("DescribeImageScanFindings", () => {
         const seeded = (yield* findings("app", { imageDigest: digest })).imageScanFindings?.findings ?? []
         expect(seeded.every((f) => f.name?.startsWith("CVE-2099-"))).toBe(true)
         expect(seeded).not.toStrictEqual(manyFindings(3))
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("with the findings rule NONE, an image nobody fixed completes with no findings", () =>
       Effect.gen(function*() {

@@ -11,14 +11,17 @@ import {
   at,
   createRepository,
   DAY,
+  failedScan,
   findings,
   HOUR,
+  inRegistry,
   noLayersImage,
   ociImage,
   push,
   registry,
   scan,
   statusOf,
+  statusReply,
   T0,
   UNSUPPORTED_IMAGE_ERROR
 } from "./fixtures.js"
@@ -160,23 +163,20 @@ describe("the scan lifecycle", () => {
 
   describe("an image whose OS the scanner cannot read", () => {
     it.effect("an image without layers is accepted IN_PROGRESS and ends FAILED with no findings", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* at(0)
         yield* createRepository("app")
         const digest = yield* push("app", noLayersImage(1), "scratch")
         const started = yield* scan("app", { imageTag: "scratch" })
         expect(started.imageScanStatus).toStrictEqual({ status: "IN_PROGRESS" })
         yield* at(HOUR)
-        expect(yield* findings("app", { imageTag: "scratch" })).toStrictEqual({
-          registryId: ACCOUNT,
-          repositoryName: "app",
-          imageId: { imageDigest: digest, imageTag: "scratch" },
-          imageScanStatus: { status: "FAILED", description: UNSUPPORTED_IMAGE_ERROR }
-        })
-      }).pipe(Effect.provide(registry())))
+        expect(yield* findings("app", { imageTag: "scratch" })).toStrictEqual(
+          failedScan("app", { imageDigest: digest, imageTag: "scratch" })
+        )
+      }))
 
     it.effect("setScanOutcome FAILED makes an ordinary image's next scan end FAILED with no findings", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* at(0)
         yield* createRepository("app")
         const digest = yield* push("app", ociImage(1))
@@ -184,16 +184,13 @@ describe("the scan lifecycle", () => {
         yield* driver.setScanOutcome({ imageDigest: digest }, "FAILED")
         expect((yield* scan("app", { imageDigest: digest })).imageScanStatus).toStrictEqual({ status: "IN_PROGRESS" })
         yield* at(HOUR)
-        expect(yield* findings("app", { imageDigest: digest })).toStrictEqual({
-          registryId: ACCOUNT,
-          repositoryName: "app",
-          imageId: { imageDigest: digest },
-          imageScanStatus: { status: "FAILED", description: UNSUPPORTED_IMAGE_ERROR }
-        })
-      }).pipe(Effect.provide(registry())))
+        expect(yield* findings("app", { imageDigest: digest })).toStrictEqual(
+          failedScan("app", { imageDigest: digest })
+        )
+      }))
 
     it.effect("an outcome set while a scan runs applies to the next scan, not to the running one", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* at(0)
         yield* createRepository("app")
         const digest = yield* push("app", ociImage(1))
@@ -209,10 +206,10 @@ describe("the scan lifecycle", () => {
           status: "FAILED",
           description: UNSUPPORTED_IMAGE_ERROR
         })
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("an outcome set for one repository leaves the same digest in another repository alone", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* at(0)
         yield* createRepository("team/a")
         yield* createRepository("team/b")
@@ -225,7 +222,7 @@ describe("the scan lifecycle", () => {
         yield* at(HOUR)
         expect((yield* statusOf("team/a", { imageDigest: digest }))?.status).toBe("FAILED")
         expect((yield* statusOf("team/b", { imageDigest: digest }))?.status).toBe("COMPLETE")
-      }).pipe(Effect.provide(registry())))
+      }))
   })
 
   it.effect("a rescan 24 hours later is IN_PROGRESS without the old findings, then COMPLETE at its own instant", () =>
@@ -241,12 +238,9 @@ describe("the scan lifecycle", () => {
         .toStrictEqual(new Date(T0 + 10_000))
       yield* at(DAY)
       yield* scan("app", { imageDigest: digest })
-      expect(yield* findings("app", { imageDigest: digest })).toStrictEqual({
-        registryId: ACCOUNT,
-        repositoryName: "app",
-        imageId: { imageDigest: digest },
-        imageScanStatus: { status: "IN_PROGRESS" }
-      })
+      expect(yield* findings("app", { imageDigest: digest })).toStrictEqual(
+        statusReply("app", { imageDigest: digest }, { status: "IN_PROGRESS" })
+      )
       yield* at(DAY + 10_000)
       const rescanned = yield* findings("app", { imageDigest: digest })
       expect(rescanned.imageScanStatus).toStrictEqual(COMPLETE)

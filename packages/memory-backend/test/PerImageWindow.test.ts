@@ -7,11 +7,13 @@ import { MemoryRegistryDriver } from "@ecr-scan/memory-backend"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import {
+  appScannedAtT0,
   at,
   createRepository,
   DAY,
   failure,
   HOUR,
+  inRegistry,
   noLayersImage,
   ociImage,
   perImageLimit,
@@ -26,7 +28,7 @@ import {
 
 describe("the per-image window", () => {
   it.effect("a scan at t is refused at t+24h-1ms with the per-image limit, next eligible at t+24h", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* at(0)
       yield* createRepository("app")
       yield* push("app", ociImage(1), "v1")
@@ -39,23 +41,20 @@ describe("the per-image window", () => {
         limit: "PER_IMAGE",
         nextEligibleAt: new Date(T0 + 5 * HOUR + DAY)
       })
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("a scan at t is accepted again at exactly t+24h, which opens a new window", () =>
-    Effect.gen(function*() {
-      yield* at(0)
-      yield* createRepository("app")
-      yield* push("app", ociImage(1), "v1")
-      yield* scan("app", { imageTag: "v1" })
+    inRegistry(function*() {
+      yield* appScannedAtT0
       yield* at(DAY)
       const again = yield* scan("app", { imageTag: "v1" })
       expect(again.imageScanStatus).toStrictEqual({ status: "IN_PROGRESS" })
       yield* at(2 * DAY - 1)
       expect(yield* failure(scan("app", { imageTag: "v1" }))).toStrictEqual(perImageLimit(T0 + 2 * DAY))
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("the same image through another tag hits the same limit", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* at(0)
       yield* createRepository("app")
       const digest = yield* push("app", ociImage(1), "v1")
@@ -70,32 +69,29 @@ describe("the per-image window", () => {
         imageDigest: digest,
         imageTag: "latest"
       })
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("a refused scan does not move the window: the image is eligible at the first scan's t+24h", () =>
-    Effect.gen(function*() {
-      yield* at(0)
-      yield* createRepository("app")
-      yield* push("app", ociImage(1), "v1")
-      yield* scan("app", { imageTag: "v1" })
+    inRegistry(function*() {
+      yield* appScannedAtT0
       yield* at(23 * HOUR)
       const refused = yield* refusedWithoutChange(scan("app", { imageTag: "v1" }))
       expect(refused).toStrictEqual(perImageLimit(T0 + DAY))
       yield* at(DAY)
       expect((yield* scan("app", { imageTag: "v1" })).imageScanStatus).toStrictEqual({ status: "IN_PROGRESS" })
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("every image has its own window: scanning one does not hold back another", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* createRepository("app")
       yield* push("app", ociImage(1), "v1")
       yield* push("app", ociImage(2), "v2")
       yield* scan("app", { imageTag: "v1" })
       expect((yield* scan("app", { imageTag: "v2" })).imageScanStatus).toStrictEqual({ status: "IN_PROGRESS" })
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("the same manifest in two repositories is two images, each with its own window", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* createRepository("team/a")
       yield* createRepository("team/b")
       const a = yield* push("team/a", ociImage(1))
@@ -103,10 +99,10 @@ describe("the per-image window", () => {
       expect(b).toBe(a)
       yield* scan("team/a", { imageDigest: a })
       expect((yield* scan("team/b", { imageDigest: b })).imageScanStatus).toStrictEqual({ status: "IN_PROGRESS" })
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("a scan that ended FAILED still holds the image's slot for the rest of the window", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* at(0)
       yield* createRepository("app")
       yield* push("app", noLayersImage(1), "scratch")
@@ -117,7 +113,7 @@ describe("the per-image window", () => {
         description: UNSUPPORTED_IMAGE_ERROR
       })
       expect(yield* failure(scan("app", { imageTag: "scratch" }))).toStrictEqual(perImageLimit(T0 + DAY))
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("with failedScanUsesSlot off, a FAILED scan frees the image as soon as it has failed", () =>
     Effect.gen(function*() {
@@ -139,10 +135,7 @@ describe("the per-image window", () => {
 
   it.effect("the window is a house rule: with a one-hour window the image is eligible at t+1h", () =>
     Effect.gen(function*() {
-      yield* at(0)
-      yield* createRepository("app")
-      yield* push("app", ociImage(1), "v1")
-      yield* scan("app", { imageTag: "v1" })
+      yield* appScannedAtT0
       yield* at(HOUR - 1)
       expect(yield* failure(scan("app", { imageTag: "v1" }))).toStrictEqual(perImageLimit(T0 + HOUR))
       yield* at(HOUR)
@@ -150,7 +143,7 @@ describe("the per-image window", () => {
     }).pipe(Effect.provide(registry({ rules: { perImageWindow: "1 hour" } }))))
 
   it.effect("pushing the same manifest again under a new tag neither scans it nor resets its window", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* at(0)
       yield* createRepository("app", { scanOnPush: true })
       yield* push("app", ociImage(1), "v1")
@@ -159,15 +152,15 @@ describe("the per-image window", () => {
       const driver = yield* MemoryRegistryDriver
       expect((yield* driver.quotaUsage).used).toBe(1)
       expect(yield* failure(scan("app", { imageTag: "v1-again" }))).toStrictEqual(perImageLimit(T0 + DAY))
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("a refusal by the per-image window leaves the image's tags and details untouched", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* createRepository("app")
       const digest = yield* push("app", ociImage(1), "v1")
       yield* scan("app", { imageDigest: digest })
       const before = yield* ImageRegistry.describeImages({ repositoryName: "app" })
       yield* refusedWithoutChange(scan("app", { imageDigest: digest }))
       expect(yield* ImageRegistry.describeImages({ repositoryName: "app" })).toStrictEqual(before)
-    }).pipe(Effect.provide(registry())))
+    }))
 })

@@ -16,6 +16,8 @@ import {
   dockerManifestList,
   failure,
   HOUR,
+  imageNotFound,
+  inRegistry,
   MediaType,
   noLayersImage,
   ociImage,
@@ -23,20 +25,16 @@ import {
   push,
   refusedWithoutChange,
   registry,
+  repositoryNotFound,
   scan,
   T0
 } from "./fixtures.js"
 
 const arn = (name: string) => `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/${name}`
 
-const repositoryNotFound = (name: string) => ({
-  _tag: "RepositoryNotFoundException",
-  message: `The repository with name '${name}' does not exist in the registry with id '123456789012'`
-})
-
 describe("repositories", () => {
   it.effect("CreateRepository answers the repository with its ARN, URI, creation time and defaults", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* at(0)
       expect(yield* createRepository("team/app")).toStrictEqual({
         repository: {
@@ -50,7 +48,7 @@ describe("repositories", () => {
           encryptionConfiguration: { encryptionType: "AES256" }
         }
       })
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("a registry in another region and account names them in ARN and URI", () =>
     Effect.gen(function*() {
@@ -60,32 +58,32 @@ describe("repositories", () => {
     }).pipe(Effect.provide(registry({ accountId: "210987654321", region: "eu-west-1" }))))
 
   it.effect("creating a repository that exists is RepositoryAlreadyExistsException and changes nothing", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* createRepository("app", { scanOnPush: true })
       expect(yield* refusedWithoutChange(createRepository("app"))).toStrictEqual({
         _tag: "RepositoryAlreadyExistsException",
         message: "The repository with name 'app' already exists in the registry with id '123456789012'"
       })
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("DescribeRepositories by name answers those repositories, in the order asked", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       for (const name of ["a1", "b2", "c3"]) yield* createRepository(name)
       const response = yield* ImageRegistry.describeRepositories({ repositoryNames: ["c3", "a1"] })
       expect(response.repositories?.map((r) => r.repositoryName)).toStrictEqual(["c3", "a1"])
       expect(response.nextToken).toBeUndefined()
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("DescribeRepositories naming a repository that does not exist is RepositoryNotFoundException", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* createRepository("a1")
       expect(yield* failure(ImageRegistry.describeRepositories({ repositoryNames: ["a1", "zz"] }))).toStrictEqual(
         repositoryNotFound("zz")
       )
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("DescribeRepositories pages through every repository with maxResults and nextToken", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       const names = ["r1", "r2", "r3", "r4", "r5"]
       for (const name of names) yield* createRepository(name)
       const first = yield* ImageRegistry.describeRepositories({ maxResults: 2 })
@@ -99,10 +97,10 @@ describe("repositories", () => {
       expect(third.nextToken).toBeUndefined()
       const all = yield* ImageRegistry.describeRepositories({})
       expect(all.repositories?.map((r) => r.repositoryName)).toStrictEqual(names)
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("DescribeRepositories refuses names together with maxResults", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* createRepository("r1")
       expect(
         yield* refusedWithoutChange(ImageRegistry.describeRepositories({ repositoryNames: ["r1"], maxResults: 1 }))
@@ -111,10 +109,10 @@ describe("repositories", () => {
         message: "Invalid parameter at 'maxResults' failed to satisfy constraint: 'cannot be used together with " +
           "repositoryNames'"
       })
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("DeleteRepository without force refuses a repository that holds images, changing nothing", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* createRepository("app")
       yield* push("app", ociImage(1))
       expect(yield* refusedWithoutChange(ImageRegistry.deleteRepository({ repositoryName: "app" }))).toStrictEqual({
@@ -122,10 +120,10 @@ describe("repositories", () => {
         message: "The repository with name 'app' in registry with id '123456789012' cannot be deleted because it " +
           "still contains images"
       })
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("DeleteRepository with force deletes a repository with its images and answers it", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* createRepository("app")
       yield* push("app", ociImage(1), "v1")
       const deleted = yield* ImageRegistry.deleteRepository({ repositoryName: "app", force: true })
@@ -136,31 +134,31 @@ describe("repositories", () => {
       // A new repository of the same name starts empty.
       yield* createRepository("app")
       expect((yield* ImageRegistry.describeImages({ repositoryName: "app" })).imageDetails).toStrictEqual([])
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("DeleteRepository of an empty repository needs no force; of a missing one is RepositoryNotFound", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* createRepository("app")
       expect((yield* ImageRegistry.deleteRepository({ repositoryName: "app" })).repository?.repositoryName).toBe("app")
       expect(yield* failure(ImageRegistry.deleteRepository({ repositoryName: "app" }))).toStrictEqual(
         repositoryNotFound("app")
       )
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("scans of a deleted repository's images still count against the account quota", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* createRepository("app", { scanOnPush: true })
       yield* push("app", ociImage(1))
       yield* ImageRegistry.deleteRepository({ repositoryName: "app", force: true })
       const driver = yield* MemoryRegistryDriver
       expect((yield* driver.quotaUsage).used).toBe(1)
-    }).pipe(Effect.provide(registry())))
+    }))
 })
 
 describe("images", () => {
   describe("PutImage", () => {
     it.effect("gives the digest sha256 of the exact manifest string and answers the image", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const manifest = ociImage(1)
         const response = yield* ImageRegistry.putImage({
@@ -177,10 +175,10 @@ describe("images", () => {
             imageManifestMediaType: MediaType.ociManifest
           }
         })
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("the same JSON with different whitespace is a different image", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const compact = dockerImage(1)
         const pretty = JSON.stringify(JSON.parse(compact), null, 3)
@@ -189,10 +187,10 @@ describe("images", () => {
         expect(a).toBe(digestOf(compact))
         expect(b).toBe(digestOf(pretty))
         expect(b).not.toBe(a)
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("accepts an imageDigest that is the manifest's digest", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const manifest = ociImage(1)
         const response = yield* ImageRegistry.putImage({
@@ -201,10 +199,10 @@ describe("images", () => {
           imageDigest: digestOf(manifest)
         })
         expect(response.image?.imageId).toStrictEqual({ imageDigest: digestOf(manifest) })
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("refuses an imageDigest that is not the manifest's digest, changing nothing", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const manifest = ociImage(1)
         const given = digestOf(ociImage(2))
@@ -219,10 +217,10 @@ describe("images", () => {
           message: `The specified image digest '${given}' does not match the digest '${digestOf(manifest)}' ` +
             "that Amazon ECR calculated for the image."
         })
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("refuses the same manifest with the same tag again with ImageAlreadyExistsException", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const digest = yield* push("app", ociImage(1), "v1")
         expect(yield* refusedWithoutChange(push("app", ociImage(1), "v1"))).toStrictEqual({
@@ -235,10 +233,10 @@ describe("images", () => {
           message: `Image with digest '${digest}' and tag 'null' already exists in the repository with name 'app' ` +
             "in registry with id '123456789012'"
         })
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("moves a tag to the new image in a mutable repository, leaving the old image untagged", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const old = yield* push("app", ociImage(1), "latest")
         const fresh = yield* push("app", ociImage(2), "latest")
@@ -250,10 +248,10 @@ describe("images", () => {
           imageDigest: fresh,
           imageTag: "latest"
         })
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("refuses to move a tag in an immutable repository with ImageTagAlreadyExistsException", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* ImageRegistry.createRepository({ repositoryName: "app", imageTagMutability: "IMMUTABLE" })
         yield* push("app", ociImage(1), "v1")
         expect(yield* refusedWithoutChange(push("app", ociImage(2), "v1"))).toStrictEqual({
@@ -261,10 +259,10 @@ describe("images", () => {
           message: "The image tag 'v1' already exists in the 'app' repository and cannot be overwritten because the " +
             "repository is immutable."
         })
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("moves a tag an exclusion filter exempts from immutability, and no other", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* ImageRegistry.createRepository({
           repositoryName: "app",
           imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
@@ -275,10 +273,10 @@ describe("images", () => {
         const moved = yield* push("app", ociImage(2), "latest-main")
         expect(moved).toBe(digestOf(ociImage(2)))
         expect((yield* failure(push("app", ociImage(2), "v1")))._tag).toBe("ImageTagAlreadyExistsException")
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("refuses an index that references images not in the repository, naming the missing ones", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const present = yield* push("app", ociImage(1))
         const missing = digestOf(ociImage(2))
@@ -286,10 +284,10 @@ describe("images", () => {
           _tag: "ReferencedImagesNotFoundException",
           message: `The manifest list or image index references images that do not exist in the repository: ${missing}`
         })
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("accepts a manifest without a mediaType when the request names it", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const { mediaType: _, ...rest } = JSON.parse(dockerImage(1))
         const manifest = JSON.stringify(rest)
@@ -300,17 +298,17 @@ describe("images", () => {
         })
         expect(response.image?.imageManifestMediaType).toBe(MediaType.dockerManifest)
         expect(response.image?.imageId?.imageDigest).toBe(digestOf(manifest))
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("into a repository that does not exist is RepositoryNotFoundException", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         expect(yield* failure(push("nope", ociImage(1)))).toStrictEqual(repositoryNotFound("nope"))
-      }).pipe(Effect.provide(registry())))
+      }))
   })
 
   describe("BatchGetImage", () => {
     it.effect("answers the exact manifests found and a failure for each image that is not", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const one = yield* push("app", ociImage(1), "v1")
         const two = yield* push("app", dockerImage(2), "v2")
@@ -355,20 +353,20 @@ describe("images", () => {
             }
           ]
         })
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("retagging by BatchGetImage and PutImage of the same manifest keeps the digest", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const digest = yield* push("app", ociImage(1), "v1")
         const got = yield* ImageRegistry.batchGetImage({ repositoryName: "app", imageIds: [{ imageTag: "v1" }] })
         expect(yield* push("app", got.images![0].imageManifest!, "stable")).toBe(digest)
-      }).pipe(Effect.provide(registry())))
+      }))
   })
 
   describe("BatchDeleteImage", () => {
     it.effect("by tag removes that tag only; by digest removes the image with all its tags", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const digest = yield* push("app", ociImage(1), "v1")
         yield* push("app", ociImage(1), "stable")
@@ -386,10 +384,10 @@ describe("images", () => {
           failures: []
         })
         expect((yield* ImageRegistry.describeImages({ repositoryName: "app" })).imageDetails).toStrictEqual([])
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("answers ImageNotFound and MissingDigestAndTag failures and deletes the rest", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const digest = yield* push("app", ociImage(1))
         const response = yield* ImageRegistry.batchDeleteImage({
@@ -407,10 +405,10 @@ describe("images", () => {
             }
           ]
         })
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("will not delete an image an index references", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const child = yield* push("app", ociImage(1))
         const index = yield* push("app", ociIndex([child]))
@@ -426,12 +424,12 @@ describe("images", () => {
             failureReason: `Requested image is referenced by manifest list: [${index}]`
           }]
         })
-      }).pipe(Effect.provide(registry())))
+      }))
   })
 
   describe("DescribeImages", () => {
     it.effect("describes an image without imageScanStatus or imageScanFindingsSummary, even after a scan", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* at(0)
         yield* createRepository("app")
         const digest = yield* push("app", dockerImage(1), "v1")
@@ -450,10 +448,10 @@ describe("images", () => {
             imageStatus: "ACTIVE"
           }]
         })
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("an index is as large as its largest image and has no artifact media type", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const large = yield* push("app", dockerImage(1))
         const small = yield* push("app", noLayersImage(2))
@@ -467,10 +465,10 @@ describe("images", () => {
         expect(detail.imageSizeInBytes).toBe(7023 + 32_654)
         expect(detail.imageManifestMediaType).toBe(MediaType.dockerManifestList)
         expect(detail).not.toHaveProperty("artifactMediaType")
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("filters by tag status", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const tagged = yield* push("app", ociImage(1), "v1")
         const untagged = yield* push("app", ociImage(2))
@@ -482,10 +480,10 @@ describe("images", () => {
         expect(yield* digests("TAGGED")).toStrictEqual([tagged])
         expect(yield* digests("UNTAGGED")).toStrictEqual([untagged])
         expect(yield* digests("ANY")).toStrictEqual([tagged, untagged])
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("pages with maxResults and nextToken", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         for (let n = 0; n < 5; n++) yield* push("app", ociImage(n))
         const first = yield* ImageRegistry.describeImages({ repositoryName: "app", maxResults: 3 })
@@ -497,34 +495,30 @@ describe("images", () => {
         expect(first.imageDetails?.length).toBe(3)
         expect(second.imageDetails?.length).toBe(2)
         expect(second.nextToken).toBeUndefined()
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("naming an image that does not exist is ImageNotFoundException", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         yield* push("app", ociImage(1), "v1")
         expect(
           yield* failure(ImageRegistry.describeImages({ repositoryName: "app", imageIds: [{ imageTag: "v2" }] }))
-        ).toStrictEqual({
-          _tag: "ImageNotFoundException",
-          message: "The image with imageId {imageDigest:'null', imageTag:'v2'} does not exist within the repository " +
-            "with name 'app' in the registry with id '123456789012'"
-        })
-      }).pipe(Effect.provide(registry())))
+        ).toStrictEqual(imageNotFound("app", { imageTag: "v2" }))
+      }))
   })
 })
 
 describe("scanning configuration", () => {
   it.effect("a registry never configured is BASIC with no rules", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       expect(yield* ImageRegistry.getRegistryScanningConfiguration({})).toStrictEqual({
         registryId: ACCOUNT,
         scanningConfiguration: { scanType: "BASIC", rules: [] }
       })
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("PutRegistryScanningConfiguration answers the configuration, and Get reads it back", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       const configuration = {
         scanType: "BASIC" as const,
         rules: [{
@@ -539,10 +533,10 @@ describe("scanning configuration", () => {
         registryId: ACCOUNT,
         scanningConfiguration: configuration
       })
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("BatchGetRepositoryScanningConfiguration reports each repository's frequency and missing ones", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* createRepository("plain")
       yield* createRepository("flagged", { scanOnPush: true })
       yield* createRepository("prod-api")
@@ -584,10 +578,10 @@ describe("scanning configuration", () => {
           failureReason: "REPOSITORY_NOT_FOUND"
         }]
       })
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("DescribeRepositories keeps reporting the repository's own flag when a rule scans it on push", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* createRepository("prod-api")
       yield* ImageRegistry.putRegistryScanningConfiguration({
         scanType: "BASIC",
@@ -595,7 +589,7 @@ describe("scanning configuration", () => {
       })
       const response = yield* ImageRegistry.describeRepositories({ repositoryNames: ["prod-api"] })
       expect(response.repositories?.[0]?.imageScanningConfiguration).toStrictEqual({ scanOnPush: false })
-    }).pipe(Effect.provide(registry())))
+    }))
 
   describe("matches repository filters as the AWS docs table says", () => {
     const repositories = ["prod", "repo-prod", "prod-repo", "repo-prod-repo", "prodrepo"]
@@ -608,7 +602,7 @@ describe("scanning configuration", () => {
     ]
     for (const [filter, expected] of table) {
       it.effect(`filter ${filter}`, () =>
-        Effect.gen(function*() {
+        inRegistry(function*() {
           for (const name of repositories) yield* createRepository(name)
           yield* ImageRegistry.putRegistryScanningConfiguration({
             scanType: "BASIC",
@@ -620,7 +614,7 @@ describe("scanning configuration", () => {
           expect(response.scanningConfigurations?.map((c) => c.scanFrequency === "SCAN_ON_PUSH")).toStrictEqual(
             expected
           )
-        }).pipe(Effect.provide(registry())))
+        }))
     }
   })
 })

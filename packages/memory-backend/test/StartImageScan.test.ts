@@ -7,6 +7,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import {
   ACCOUNT,
+  appScannedAtT0,
   at,
   createRepository,
   digestOf,
@@ -16,59 +17,50 @@ import {
   findings,
   helmChart,
   HOUR,
+  imageNotFound,
+  inRegistry,
   ociImage,
   ociIndex,
   push,
   refusedWithoutChange,
   registry,
-  scan
+  repositoryNotFound,
+  scan,
+  statusReply,
+  unsupportedType
 } from "./fixtures.js"
-
-const unsupportedType = (mediaType: string) => ({
-  _tag: "UnsupportedImageTypeException",
-  message:
-    `An artifact with media type '${mediaType}' cannot be scanned. For more information, see the Amazon ECR documentation.`
-})
 
 describe("StartImageScan", () => {
   describe("an accepted scan", () => {
     it.effect("answers IN_PROGRESS without a description, echoing registry, repository and the digest it was sent", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* at(0)
         yield* createRepository("team/app")
         const digest = yield* push("team/app", ociImage(1), "v1")
         const response = yield* scan("team/app", { imageDigest: digest })
-        expect(response).toStrictEqual({
-          registryId: ACCOUNT,
-          repositoryName: "team/app",
-          imageId: { imageDigest: digest },
-          imageScanStatus: { status: "IN_PROGRESS" }
-        })
-      }).pipe(Effect.provide(registry())))
+        expect(response).toStrictEqual(statusReply("team/app", { imageDigest: digest }, { status: "IN_PROGRESS" }))
+      }))
 
     it.effect("requested by tag, echoes the tag with the digest it resolved to", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const digest = yield* push("app", ociImage(1), "v1")
         const response = yield* scan("app", { imageTag: "v1" })
-        expect(response).toStrictEqual({
-          registryId: ACCOUNT,
-          repositoryName: "app",
-          imageId: { imageDigest: digest, imageTag: "v1" },
-          imageScanStatus: { status: "IN_PROGRESS" }
-        })
-      }).pipe(Effect.provide(registry())))
+        expect(response).toStrictEqual(
+          statusReply("app", { imageDigest: digest, imageTag: "v1" }, { status: "IN_PROGRESS" })
+        )
+      }))
 
     it.effect("requested by a tag and the digest it names, echoes both", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const digest = yield* push("app", ociImage(1), "v1")
         const response = yield* scan("app", { imageDigest: digest, imageTag: "v1" })
         expect(response.imageId).toStrictEqual({ imageDigest: digest, imageTag: "v1" })
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("requested with the registry's own registryId, is accepted and names that registry", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const digest = yield* push("app", dockerImage(1))
         const response = yield* ImageScanner.startImageScan({
@@ -78,7 +70,7 @@ describe("StartImageScan", () => {
         })
         expect(response.registryId).toBe(ACCOUNT)
         expect(response.imageScanStatus).toStrictEqual({ status: "IN_PROGRESS" })
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("of a registry with another account id, names that account", () =>
       Effect.gen(function*() {
@@ -89,71 +81,57 @@ describe("StartImageScan", () => {
       }).pipe(Effect.provide(registry({ accountId: "210987654321" }))))
 
     it.effect("is what DescribeImageScanFindings then reports, in the form it is asked", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const digest = yield* push("app", ociImage(1), "v1")
         yield* scan("app", { imageTag: "v1" })
-        expect(yield* findings("app", { imageDigest: digest })).toStrictEqual({
-          registryId: ACCOUNT,
-          repositoryName: "app",
-          imageId: { imageDigest: digest },
-          imageScanStatus: { status: "IN_PROGRESS" }
-        })
+        expect(yield* findings("app", { imageDigest: digest })).toStrictEqual(
+          statusReply("app", { imageDigest: digest }, { status: "IN_PROGRESS" })
+        )
         expect((yield* findings("app", { imageTag: "v1" })).imageId).toStrictEqual({
           imageDigest: digest,
           imageTag: "v1"
         })
-      }).pipe(Effect.provide(registry())))
+      }))
   })
 
   describe("refuses", () => {
     it.effect("a repository that does not exist with RepositoryNotFoundException in AWS's words", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         yield* push("app", ociImage(1), "v1")
-        expect(yield* failure(scan("other", { imageTag: "v1" }))).toStrictEqual({
-          _tag: "RepositoryNotFoundException",
-          message: "The repository with name 'other' does not exist in the registry with id '123456789012'"
-        })
-      }).pipe(Effect.provide(registry())))
+        expect(yield* failure(scan("other", { imageTag: "v1" }))).toStrictEqual(repositoryNotFound("other"))
+      }))
 
     it.effect("an unknown tag with ImageNotFoundException, the missing digest spelled null", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         yield* push("app", ociImage(1), "v1")
-        expect(yield* failure(scan("app", { imageTag: "v2" }))).toStrictEqual({
-          _tag: "ImageNotFoundException",
-          message: "The image with imageId {imageDigest:'null', imageTag:'v2'} does not exist within the repository " +
-            "with name 'app' in the registry with id '123456789012'"
-        })
-      }).pipe(Effect.provide(registry())))
+        expect(yield* failure(scan("app", { imageTag: "v2" }))).toStrictEqual(imageNotFound("app", { imageTag: "v2" }))
+      }))
 
     it.effect("an unknown digest with ImageNotFoundException, the missing tag spelled null", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         yield* push("app", ociImage(1), "v1")
         const absent = digestOf(ociImage(2))
-        expect(yield* failure(scan("app", { imageDigest: absent }))).toStrictEqual({
-          _tag: "ImageNotFoundException",
-          message: `The image with imageId {imageDigest:'${absent}', imageTag:'null'} does not exist within the ` +
-            "repository with name 'app' in the registry with id '123456789012'"
-        })
-      }).pipe(Effect.provide(registry())))
+        expect(yield* failure(scan("app", { imageDigest: absent }))).toStrictEqual(
+          imageNotFound("app", { imageDigest: absent })
+        )
+      }))
 
     it.effect("a tag and a digest that name two different images with ImageNotFoundException naming both", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         yield* push("app", ociImage(1), "v1")
         const other = yield* push("app", ociImage(2), "v2")
-        expect(yield* failure(scan("app", { imageDigest: other, imageTag: "v1" }))).toStrictEqual({
-          _tag: "ImageNotFoundException",
-          message: `The image with imageId {imageDigest:'${other}', imageTag:'v1'} does not exist within the ` +
-            "repository with name 'app' in the registry with id '123456789012'"
-        })
-      }).pipe(Effect.provide(registry())))
+        expect(yield* failure(scan("app", { imageDigest: other, imageTag: "v1" }))).toStrictEqual(
+          imageNotFound("app", { imageDigest: other, imageTag: "v1" })
+        )
+      }))
 
     it.effect("another account's registry with AccessDeniedException, which arrives as UnknownEcrError", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const digest = yield* push("app", ociImage(1))
         expect(
@@ -170,23 +148,21 @@ describe("StartImageScan", () => {
             "the ecr:StartImageScan action",
           httpStatus: 400
         })
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("an OCI image index with UnsupportedImageTypeException in AWS's words", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const amd64 = yield* push("app", ociImage(1))
         const arm64 = yield* push("app", ociImage(2))
         yield* push("app", ociIndex([amd64, arm64]), "multi")
-        expect(yield* failure(scan("app", { imageTag: "multi" }))).toStrictEqual({
-          _tag: "UnsupportedImageTypeException",
-          message: "An artifact with media type 'application/vnd.oci.image.index.v1+json' cannot be scanned. " +
-            "For more information, see the Amazon ECR documentation."
-        })
-      }).pipe(Effect.provide(registry())))
+        expect(yield* failure(scan("app", { imageTag: "multi" }))).toStrictEqual(
+          unsupportedType("application/vnd.oci.image.index.v1+json")
+        )
+      }))
 
     it.effect("a Docker manifest list with UnsupportedImageTypeException naming its media type", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const amd64 = yield* push("app", dockerImage(1))
         const arm64 = yield* push("app", dockerImage(2))
@@ -194,19 +170,19 @@ describe("StartImageScan", () => {
         expect(yield* failure(scan("app", { imageDigest: list }))).toStrictEqual(
           unsupportedType("application/vnd.docker.distribution.manifest.list.v2+json")
         )
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("a Helm chart, an image manifest whose config is no image config, naming the config's media type", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("charts")
         yield* push("charts", helmChart(1), "1.0.0")
         expect(yield* refusedWithoutChange(scan("charts", { imageTag: "1.0.0" }))).toStrictEqual(
           unsupportedType("application/vnd.cncf.helm.config.v1+json")
         )
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("an image index without using a slot or the quota: the images it lists can still be scanned", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const amd64 = yield* push("app", ociImage(1))
         const index = yield* push("app", ociIndex([amd64]))
@@ -214,33 +190,33 @@ describe("StartImageScan", () => {
         expect(error).toStrictEqual(unsupportedType("application/vnd.oci.image.index.v1+json"))
         const response = yield* scan("app", { imageDigest: amd64 })
         expect(response.imageScanStatus).toStrictEqual({ status: "IN_PROGRESS" })
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("the same refused request again, with the same error: a refusal changes nothing", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         yield* push("app", ociImage(1), "v1")
         const first = yield* refusedWithoutChange(scan("app", { imageTag: "nope" }))
         const second = yield* refusedWithoutChange(scan("app", { imageTag: "nope" }))
         expect(second).toStrictEqual(first)
-      }).pipe(Effect.provide(registry())))
+      }))
   })
 
   describe("checks in the house order: validation, repository, image, image state, scan type, window, quota", () => {
     it.effect("an invalid member of a request for a missing repository is InvalidParameterException", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         expect((yield* failure(scan("missing", { imageTag: "" })))._tag).toBe("InvalidParameterException")
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("a missing image in an ENHANCED registry is ImageNotFoundException, not ValidationException", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         yield* ImageRegistry.putRegistryScanningConfiguration({ scanType: "ENHANCED" })
         expect((yield* failure(scan("app", { imageTag: "v1" })))._tag).toBe("ImageNotFoundException")
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("an archived image in an ENHANCED registry is ImageArchivedException", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         yield* push("app", ociImage(1), "v1")
         yield* ImageRegistry.updateImageStorageClass({
@@ -250,14 +226,11 @@ describe("StartImageScan", () => {
         })
         yield* ImageRegistry.putRegistryScanningConfiguration({ scanType: "ENHANCED" })
         expect((yield* failure(scan("app", { imageTag: "v1" })))._tag).toBe("ImageArchivedException")
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("an image scanned within 24 hours and then archived is ImageArchivedException, not LimitExceeded", () =>
-      Effect.gen(function*() {
-        yield* at(0)
-        yield* createRepository("app")
-        yield* push("app", ociImage(1), "v1")
-        yield* scan("app", { imageTag: "v1" })
+      inRegistry(function*() {
+        yield* appScannedAtT0
         yield* at(HOUR)
         yield* ImageRegistry.updateImageStorageClass({
           repositoryName: "app",
@@ -265,17 +238,14 @@ describe("StartImageScan", () => {
           targetStorageClass: "ARCHIVE"
         })
         expect((yield* failure(scan("app", { imageTag: "v1" })))._tag).toBe("ImageArchivedException")
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("an image scanned within 24 hours in an ENHANCED registry is ValidationException", () =>
-      Effect.gen(function*() {
-        yield* at(0)
-        yield* createRepository("app")
-        yield* push("app", ociImage(1), "v1")
-        yield* scan("app", { imageTag: "v1" })
+      inRegistry(function*() {
+        yield* appScannedAtT0
         yield* at(HOUR)
         yield* ImageRegistry.putRegistryScanningConfiguration({ scanType: "ENHANCED" })
         expect((yield* failure(scan("app", { imageTag: "v1" })))._tag).toBe("ValidationException")
-      }).pipe(Effect.provide(registry())))
+      }))
   })
 })

@@ -8,9 +8,11 @@ import { ImageRegistry, type ImageRegistryService, ImageScanner } from "@ecr-sca
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import {
+  appScannedAtT0,
   at,
   createRepository,
   HOUR,
+  inRegistry,
   invalidParameter,
   MediaType,
   ociImage,
@@ -28,10 +30,7 @@ const FILTER_PATTERN = "must satisfy regular expression '^[a-z0-9*](?:[._\\-/a-z
 
 /** A registry with repository `app`, image `v1` scanned at T0, and the clock at T0 + 1h (the scan is COMPLETE). */
 const populated = Effect.gen(function*() {
-  yield* at(0)
-  yield* createRepository("app")
-  yield* push("app", ociImage(1), "v1")
-  yield* scan("app", { imageTag: "v1" })
+  yield* appScannedAtT0
   yield* at(HOUR)
 })
 
@@ -410,10 +409,10 @@ const refusesAll = (operation: string, cases: ReadonlyArray<Case>) =>
   describe(operation, () => {
     for (const c of cases) {
       it.effect(`refuses ${c.what} with InvalidParameterException and changes nothing`, () =>
-        Effect.gen(function*() {
+        inRegistry(function*() {
           yield* populated
           expect(yield* refusedWithoutChange(c.call)).toStrictEqual(invalidParameter(c.member, c.constraint))
-        }).pipe(Effect.provide(registry())))
+        }))
     }
   })
 
@@ -424,40 +423,40 @@ describe("validation", () => {
 
   describe("accepts the boundaries", () => {
     it.effect("repository names of 2 and 256 characters, and the current pattern's a--b, a__b and paths", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         for (const name of ["ab", "a".repeat(256), "a--b", "a__b", "team/app.v2_x", "a-b/c--d/e__f"]) {
           const response = yield* createRepository(name)
           expect(response.repository?.repositoryName).toBe(name)
         }
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("an imageTag of 300 characters, and a digest in another algorithm's name", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* createRepository("app")
         const tag = "t".repeat(300)
         yield* push("app", ociImage(1), tag)
         expect((yield* scan("app", { imageTag: tag })).imageId?.imageTag).toBe(tag)
         const error = yield* Effect.flip(scan("app", { imageDigest: `sha512:${"ab".repeat(64)}` }))
         expect(error._tag).toBe("ImageNotFoundException")
-      }).pipe(Effect.provide(registry())))
+      }))
 
     it.effect("maxResults 1 and 1000", () =>
-      Effect.gen(function*() {
+      inRegistry(function*() {
         yield* populated
         for (const maxResults of [1, 1000]) {
           const response = yield* describeFindings({ repositoryName: "app", imageId: v1, maxResults })
           expect(response.imageScanStatus?.status).toBe("COMPLETE")
         }
-      }).pipe(Effect.provide(registry())))
+      }))
   })
 
   it.effect("validation comes before the repository: an invalid request for a missing repository is invalid", () =>
-    Effect.gen(function*() {
+    inRegistry(function*() {
       yield* populated
       expect(yield* refusedWithoutChange(startImageScan({ repositoryName: "missing", imageId: {} }))).toStrictEqual(
         invalidParameter("imageId", "both tag and digest cannot be null")
       )
-    }).pipe(Effect.provide(registry())))
+    }))
 
   it.effect("a house rule can answer an empty imageId as ImageNotFoundException instead", () =>
     Effect.gen(function*() {

@@ -2,14 +2,19 @@
  * Fixtures of the memory backend's behaviour tests: manifests of every kind a registry meets (OCI and
  * Docker images with layers, an image without layers that no scanner can read, an OCI index, a Docker
  * manifest list, a Helm chart), their digests computed here independently of the backend, and the
- * setup steps most tests share. Everything goes through the ports.
+ * setup steps most tests share. Everything goes through the ports. The manifests are built by the core's
+ * `ManifestBuilder`, with every media type given from the table below.
  */
-import { ImageRegistry, ImageScanner } from "@ecr-scan/core"
-import { MemoryRegistry, MemoryRegistryDriver } from "@ecr-scan/memory-backend"
+import { ImageRegistry, ImageScanner, ManifestBuilder } from "@ecr-scan/core"
+import { type Journal, MemoryRegistry, MemoryRegistryDriver } from "@ecr-scan/memory-backend"
 import { expect } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as TestClock from "effect/TestClock"
+import type { YieldWrap } from "effect/Utils"
 import { createHash } from "node:crypto"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
 
 // ---------------------------------------------------------------------------------------------------------------
 // Time
@@ -51,8 +56,7 @@ const blob = (kind: string, n: number) => digestOf(`${kind}/${n}`)
 
 /** A single-platform OCI image `n` with a config and two layers. */
 export const ociImage = (n: number) =>
-  JSON.stringify({
-    schemaVersion: 2,
+  ManifestBuilder.image({
     mediaType: MediaType.ociManifest,
     config: { mediaType: MediaType.ociConfig, digest: blob("config", n), size: 1469 },
     layers: [
@@ -63,8 +67,7 @@ export const ociImage = (n: number) =>
 
 /** A single-platform Docker schema 2 image `n` with a config and one layer. */
 export const dockerImage = (n: number) =>
-  JSON.stringify({
-    schemaVersion: 2,
+  ManifestBuilder.image({
     mediaType: MediaType.dockerManifest,
     config: { mediaType: MediaType.dockerConfig, digest: blob("docker-config", n), size: 7023 },
     layers: [{ mediaType: MediaType.dockerLayer, digest: blob("docker-layer", n), size: 32_654 }]
@@ -72,8 +75,7 @@ export const dockerImage = (n: number) =>
 
 /** An OCI image `n` with a config and no layers: there is no OS for the scanner to read. */
 export const noLayersImage = (n: number) =>
-  JSON.stringify({
-    schemaVersion: 2,
+  ManifestBuilder.image({
     mediaType: MediaType.ociManifest,
     config: { mediaType: MediaType.ociConfig, digest: blob("scratch-config", n), size: 233 },
     layers: []
@@ -81,8 +83,7 @@ export const noLayersImage = (n: number) =>
 
 /** A Helm chart pushed as an OCI artifact: an image manifest whose config is not an image config. */
 export const helmChart = (n: number) =>
-  JSON.stringify({
-    schemaVersion: 2,
+  ManifestBuilder.image({
     mediaType: MediaType.ociManifest,
     config: { mediaType: MediaType.helmConfig, digest: blob("helm-config", n), size: 117 },
     layers: [{ mediaType: MediaType.helmChart, digest: blob("helm-chart", n), size: 3_961 }]
@@ -90,37 +91,35 @@ export const helmChart = (n: number) =>
 
 const platforms = [{ architecture: "amd64", os: "linux" }, { architecture: "arm64", os: "linux" }]
 
-/** An OCI image index over `manifests` (digests of OCI images already in the repository). */
-export const ociIndex = (manifests: ReadonlyArray<string>) =>
-  JSON.stringify({
-    schemaVersion: 2,
-    mediaType: MediaType.ociIndex,
+const indexOf = (mediaType: string, entryMediaType: string, manifests: ReadonlyArray<string>) =>
+  ManifestBuilder.index({
+    mediaType,
     manifests: manifests.map((digest, i) => ({
-      mediaType: MediaType.ociManifest,
+      mediaType: entryMediaType,
       digest,
       size: 1000 + i,
       platform: platforms[i % platforms.length]
     }))
   })
 
+/** An OCI image index over `manifests` (digests of OCI images already in the repository). */
+export const ociIndex = (manifests: ReadonlyArray<string>) =>
+  indexOf(MediaType.ociIndex, MediaType.ociManifest, manifests)
+
 /** A Docker manifest list over `manifests` (digests of Docker images already in the repository). */
 export const dockerManifestList = (manifests: ReadonlyArray<string>) =>
-  JSON.stringify({
-    schemaVersion: 2,
-    mediaType: MediaType.dockerManifestList,
-    manifests: manifests.map((digest, i) => ({
-      mediaType: MediaType.dockerManifest,
-      digest,
-      size: 1000 + i,
-      platform: platforms[i % platforms.length]
-    }))
-  })
+  indexOf(MediaType.dockerManifestList, MediaType.dockerManifest, manifests)
 
 // ---------------------------------------------------------------------------------------------------------------
 // Layers and setup
 
 /** A fresh in-memory registry. */
 export const registry = (options: MemoryRegistry.MemoryRegistryOptions = {}) => MemoryRegistry.layer(options)
+
+/** A test's body (an `Effect.gen` body) run in a fresh in-memory registry with the default options. */
+export const inRegistry = <Eff extends YieldWrap<Effect.Effect<any, any, any>>, A>(
+  body: () => Generator<Eff, A, never>
+) => Effect.gen(body).pipe(Effect.provide(registry()))
 
 /** Creates a repository, optionally scanning on push. */
 export const createRepository = (repositoryName: string, options: { readonly scanOnPush?: boolean } = {}) =>
@@ -138,6 +137,14 @@ export const push = (repositoryName: string, imageManifest: string, imageTag?: s
 /** Starts a scan of the image named by `imageId`. */
 export const scan = (repositoryName: string, imageId: { readonly imageDigest?: string; readonly imageTag?: string }) =>
   ImageScanner.startImageScan({ repositoryName, imageId })
+
+/** At `T0`: repository `app`, image `ociImage(1)` pushed as `v1`, and a scan of it started. */
+export const appScannedAtT0 = Effect.gen(function*() {
+  yield* at(0)
+  yield* createRepository("app")
+  yield* push("app", ociImage(1), "v1")
+  yield* scan("app", { imageTag: "v1" })
+})
 
 /** Describes the findings of the image named by `imageId`. */
 export const findings = (
@@ -194,9 +201,49 @@ export const accountQuotaLimit = (limit: number, nextEligibleAt: number) => ({
   nextEligibleAt: new Date(nextEligibleAt)
 })
 
+/** AWS's `RepositoryNotFoundException` for repository `name` of the default registry. */
+export const repositoryNotFound = (name: string) => ({
+  _tag: "RepositoryNotFoundException",
+  message: `The repository with name '${name}' does not exist in the registry with id '${ACCOUNT}'`
+})
+
+/** AWS's `ImageNotFoundException` for the image id `imageId` in `repositoryName`, a missing member spelled null. */
+export const imageNotFound = (
+  repositoryName: string,
+  imageId: { readonly imageDigest?: string; readonly imageTag?: string }
+) => ({
+  _tag: "ImageNotFoundException",
+  message: `The image with imageId {imageDigest:'${imageId.imageDigest ?? "null"}', imageTag:'${
+    imageId.imageTag ?? "null"
+  }'} does not exist within the repository with name '${repositoryName}' in the registry with id '${ACCOUNT}'`
+})
+
+/** AWS's `UnsupportedImageTypeException` for an artifact of `mediaType`. */
+export const unsupportedType = (mediaType: string) => ({
+  _tag: "UnsupportedImageTypeException",
+  message:
+    `An artifact with media type '${mediaType}' cannot be scanned. For more information, see the Amazon ECR documentation.`
+})
+
 /** AWS's description of a scan of an image whose OS the scanner cannot read. */
 export const UNSUPPORTED_IMAGE_ERROR =
   "UnsupportedImageError: The operating system and/or package manager are not supported."
+
+/**
+ * A reply naming an image and its scan status, and nothing else: StartImageScan's, or DescribeImageScanFindings'
+ * while there are no findings to show.
+ */
+export const statusReply = (
+  repositoryName: string,
+  imageId: { readonly imageDigest?: string; readonly imageTag?: string },
+  imageScanStatus: { readonly status: string; readonly description?: string }
+) => ({ registryId: ACCOUNT, repositoryName, imageId, imageScanStatus })
+
+/** What `DescribeImageScanFindings` answers for an image whose last scan ended FAILED (its OS unreadable). */
+export const failedScan = (
+  repositoryName: string,
+  imageId: { readonly imageDigest?: string; readonly imageTag?: string }
+) => statusReply(repositoryName, imageId, { status: "FAILED", description: UNSUPPORTED_IMAGE_ERROR })
 
 // ---------------------------------------------------------------------------------------------------------------
 // State
@@ -215,6 +262,11 @@ export const observe = Effect.gen(function*() {
   return { quota, snapshot }
 })
 
+/** How many scans the account quota's window holds now. */
+export const quotaUsed = Effect.flatMap(MemoryRegistryDriver, (driver) => driver.quotaUsage).pipe(
+  Effect.map((usage) => usage.used)
+)
+
 /**
  * Runs `effect`, which must fail, and proves it changed nothing: the snapshot and the quota usage are
  * equal before and after. Answers the error as plain data.
@@ -227,3 +279,28 @@ export const refusedWithoutChange = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     expect(after).toStrictEqual(before)
     return error
   })
+
+// ---------------------------------------------------------------------------------------------------------------
+// Files
+
+/** Runs `f` in a fresh temporary directory named from `prefix`, and removes the directory afterwards. */
+export const withDirectory = async (prefix: string, f: (dir: string) => Promise<void>) => {
+  const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), prefix))
+  try {
+    await f(dir)
+  } finally {
+    Fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** A repository as the journal records it: created at `T0` with the default settings, without images. */
+export const journalRepository = (name: string): Journal.RepositoryValue => ({
+  name: name as Journal.RepositoryValue["name"],
+  createdAt: T0,
+  imageTagMutability: "MUTABLE",
+  imageTagMutabilityExclusionFilters: [],
+  encryptionConfiguration: { encryptionType: "AES256" },
+  tags: [],
+  scanOnPush: false,
+  images: []
+})

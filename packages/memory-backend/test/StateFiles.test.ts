@@ -1,4 +1,4 @@
-import { StateFiles } from "@ecr-scan/emulator"
+import { StateFiles } from "@ecr-scan/memory-backend"
 import { describe, expect, it } from "@effect/vitest"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
@@ -22,9 +22,10 @@ const failure = (bytes: Buffer, kind: StateFiles.Kind = "journal") => {
 }
 
 describe("StateFiles", () => {
-  it("computes the CRC-32 zlib computes", () => {
+  it("computes the CRC-32 zlib computes, whole or continued over pieces", () => {
     expect(StateFiles.crc32(Buffer.from("123456789"))).toBe(0xcbf43926)
     expect(StateFiles.crc32(Buffer.alloc(0))).toBe(0)
+    expect(StateFiles.crc32(Buffer.from("6789"), StateFiles.crc32(Buffer.from("12345")))).toBe(0xcbf43926)
   })
 
   it("reads back every framed record, in order, with its offset", () => {
@@ -87,13 +88,13 @@ describe("StateFiles", () => {
     expect(failure(future).message).toContain("format version 7 of this journal file is unknown")
   })
 
-  it("replaces a single-record file atomically and reads it back; a damaged one is refused", () => {
+  it("replaces a single-record file atomically and reads it back; a damaged one is refused", async () => {
     const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "state-files-"))
     try {
       const file = Path.join(dir, "clock")
       expect(StateFiles.readSingle(file, "clock")).toBeUndefined()
-      StateFiles.writeAtomicSync(file, "clock", { epochMillis: 1 })
-      StateFiles.writeAtomicSync(file, "clock", { epochMillis: 2 })
+      await StateFiles.writeAtomic(file, "clock", JSON.stringify({ epochMillis: 1 }))
+      await StateFiles.writeAtomic(file, "clock", JSON.stringify({ epochMillis: 2 }))
       expect(StateFiles.readSingle(file, "clock")).toEqual({ value: { epochMillis: 2 } })
       expect(Fs.readdirSync(dir)).toEqual(["clock"])
       Fs.truncateSync(file, Fs.statSync(file).size - 1)
@@ -102,6 +103,24 @@ describe("StateFiles", () => {
       expect((damaged as StateFiles.StateFileError).message).toBe(
         `${file} at offset 8: the clock is truncated or damaged`
       )
+    } finally {
+      Fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it("writes a payload given in pieces, over several chunks, as one frame that verifies", async () => {
+    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "state-files-"))
+    try {
+      const file = Path.join(dir, "snapshot")
+      const items = Array.from({ length: 3000 }, (_, n) => ({ n, text: `é ✓ ${"z".repeat(1000)}` }))
+      async function* pieces() {
+        yield "{\"items\":["
+        for (let i = 0; i < items.length; i++) yield `${i === 0 ? "" : ","}${JSON.stringify(items[i])}`
+        yield "]}"
+      }
+      await StateFiles.writeAtomic(file, "snapshot", pieces())
+      expect(StateFiles.readSingle(file, "snapshot")).toEqual({ value: { items } })
+      expect(Fs.readdirSync(dir)).toEqual(["snapshot"])
     } finally {
       Fs.rmSync(dir, { recursive: true, force: true })
     }

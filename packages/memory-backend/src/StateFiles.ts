@@ -1,7 +1,7 @@
 /**
  * The on-disk format of durable state: files that start with an 8-byte magic (kind and version) and
  * hold framed records, each `length (u32 LE) | CRC-32 of the payload (u32 LE) | payload (UTF-8 JSON)`.
- * A journal holds any number of frames, appended one per group commit; a snapshot or clock file holds
+ * A journal holds any number of frames, appended at each group commit; a snapshot or clock file holds
  * exactly one and is replaced atomically (temporary file, fsync, rename, fsync of the directory).
  *
  * Reading tells a torn tail from corruption. Replies wait for the fsync of the frame holding their
@@ -15,7 +15,9 @@
  */
 import * as Data from "effect/Data"
 import * as Fs from "node:fs"
+import * as FsPromises from "node:fs/promises"
 import * as Path from "node:path"
+import * as Zlib from "node:zlib"
 
 /** Durable state that cannot be read or written: the server refuses to start, or the request fails. */
 export class StateFileError extends Data.TaggedError("StateFileError")<{
@@ -38,36 +40,28 @@ export const MAGIC = {
 /** A kind of state file. */
 export type Kind = keyof typeof MAGIC
 
-const MAGIC_BYTES = 8
-const HEADER_BYTES = 8
+/** The magic's length: the first frame starts after it. */
+export const MAGIC_BYTES = 8
+/** A frame header's length (length and CRC-32, both u32 LE). */
+export const HEADER_BYTES = 8
 /** Larger frames are refused as corrupt rather than allocated. */
 export const MAX_FRAME_BYTES = 1024 * 1024 * 1024
 
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256)
-  for (let n = 0; n < 256; n++) {
-    let c = n
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-    table[n] = c >>> 0
-  }
-  return table
-})()
+/** CRC-32 (IEEE 802.3, zlib's polynomial); `value` continues the CRC of the bytes that came before. */
+export const crc32 = (bytes: Uint8Array, value?: number): number => Zlib.crc32(bytes, value)
 
-/** CRC-32 (IEEE 802.3, as zlib computes it). */
-export const crc32 = (bytes: Uint8Array): number => {
-  let crc = 0xffffffff
-  for (let i = 0; i < bytes.length; i++) crc = CRC_TABLE[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8)
-  return (crc ^ 0xffffffff) >>> 0
+/** A frame's header: the payload's length and CRC-32. */
+export const frameHeader = (length: number, crc: number): Buffer => {
+  const header = Buffer.allocUnsafe(HEADER_BYTES)
+  header.writeUInt32LE(length, 0)
+  header.writeUInt32LE(crc, 4)
+  return header
 }
 
 /** One frame around a JSON value. */
 export const encodeFrame = (value: unknown): Buffer => {
   const payload = Buffer.from(JSON.stringify(value), "utf8")
-  const frame = Buffer.allocUnsafe(HEADER_BYTES + payload.length)
-  frame.writeUInt32LE(payload.length, 0)
-  frame.writeUInt32LE(crc32(payload), 4)
-  payload.copy(frame, HEADER_BYTES)
-  return frame
+  return Buffer.concat([frameHeader(payload.length, crc32(payload)), payload])
 }
 
 /** The magic a file of this kind starts with. */
@@ -220,22 +214,75 @@ export const ensureDirectorySync = (directory: string) => {
   fsyncDirectory(Path.dirname(Path.resolve(directory)))
 }
 
-/**
- * Replaces `file` with a single-frame file of `kind` holding `value`, atomically: written to a
- * temporary file, fsynced, renamed over `file`, and the directory fsynced. After a crash the file is
- * the old one or the new one, whole. Throws on a file system error.
- */
-export const writeAtomicSync = (file: string, kind: Kind, value: unknown) => {
-  const temporary = `${file}.tmp`
-  const fd = Fs.openSync(temporary, "w")
+/** Fsyncs a directory without blocking the event loop. */
+export const fsyncDirectoryAsync = async (directory: string) => {
+  const handle = await FsPromises.open(directory, "r")
   try {
-    const bytes = Buffer.concat([header(kind), encodeFrame(value)])
-    let written = 0
-    while (written < bytes.length) written += Fs.writeSync(fd, bytes, written, bytes.length - written)
-    Fs.fsyncSync(fd)
+    await handle.sync()
   } finally {
-    Fs.closeSync(fd)
+    await handle.close()
   }
-  Fs.renameSync(temporary, file)
-  fsyncDirectory(Path.dirname(file))
+}
+
+/** What `writeAtomic` writes as the frame's payload: JSON text, whole or in pieces that concatenate to it. */
+export type Payload = string | Iterable<string> | AsyncIterable<string>
+
+/** Pieces are gathered into writes of about this many characters (each one turn of the event loop). */
+const CHUNK_CHARS = 1024 * 1024
+
+/**
+ * Replaces `file` with a single-frame file of `kind` whose payload is `payload`, atomically: written to a
+ * temporary file, fsynced, renamed over `file`, and the directory fsynced. After a crash the file is the old
+ * one or the new one, whole. Rejects on a file system error.
+ *
+ * It never holds the event loop for more than one chunk: the pieces are encoded about a megabyte at a time,
+ * each write awaited, and the CRC runs over the chunks (`zlib.crc32` continues a CRC), so the frame's header,
+ * which precedes the payload, is written last, in the place left for it.
+ */
+export const writeAtomic = async (file: string, kind: Kind, payload: Payload) => {
+  const temporary = `${file}.tmp`
+  const handle = await FsPromises.open(temporary, "w")
+  let renamed = false
+  try {
+    let position = 0
+    const write = async (bytes: Buffer) => {
+      let done = 0
+      while (done < bytes.length) {
+        const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done)
+        done += bytesWritten
+      }
+      position += bytes.length
+    }
+    await write(Buffer.concat([header(kind), Buffer.alloc(HEADER_BYTES)]))
+    let length = 0
+    let crc = 0
+    let pending: Array<string> = []
+    let pendingChars = 0
+    const flush = async () => {
+      const bytes = Buffer.from(pending.join(""), "utf8")
+      pending = []
+      pendingChars = 0
+      length += bytes.length
+      if (length > MAX_FRAME_BYTES) throw new Error(`the ${kind} is larger than ${MAX_FRAME_BYTES} bytes`)
+      crc = crc32(bytes, crc)
+      await write(bytes)
+    }
+    for await (const piece of typeof payload === "string" ? [payload] : payload) {
+      pending.push(piece)
+      pendingChars += piece.length
+      if (pendingChars >= CHUNK_CHARS) await flush()
+    }
+    if (pendingChars > 0) await flush()
+    await handle.write(frameHeader(length, crc), 0, HEADER_BYTES, MAGIC_BYTES)
+    await handle.sync()
+    await handle.close()
+    await FsPromises.rename(temporary, file)
+    renamed = true
+    await fsyncDirectoryAsync(Path.dirname(file))
+  } finally {
+    if (!renamed) {
+      await handle.close().catch(() => undefined)
+      await FsPromises.rm(temporary, { force: true }).catch(() => undefined)
+    }
+  }
 }
