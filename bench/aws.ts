@@ -32,12 +32,8 @@ import { AwsBackend } from "@ecr-scan/aws-backend"
 import { ImageScanner, type ImageScannerService } from "@ecr-scan/core"
 import type { HttpHandler } from "@smithy/core/protocols"
 import { HttpResponse } from "@smithy/core/transport"
-import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import type * as Exit from "effect/Exit"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import type * as Option from "effect/Option"
-import * as Tracer from "effect/Tracer"
 import { mkdirSync, writeFileSync } from "node:fs"
 import * as inspector from "node:inspector/promises"
 import { Readable } from "node:stream"
@@ -45,6 +41,7 @@ import { fileURLToPath } from "node:url"
 import * as v8 from "node:v8"
 import * as vm from "node:vm"
 import * as Machine from "./machine.js"
+import { makeTracer } from "./tracer.js"
 
 // The SDK's warning about Node 20 says nothing about the figures.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true"
@@ -132,52 +129,6 @@ const backendBatch = (scanner: ImageScannerService, calls: number) =>
       yield* scanner.startImageScan(REQUEST)
     }
   })
-
-/** A span that keeps its attributes and status, as any tracer's does, and goes nowhere once ended. */
-class DroppedSpan implements Tracer.Span {
-  readonly _tag = "Span"
-  readonly spanId: string
-  readonly traceId: string
-  readonly sampled = true
-  readonly attributes = new Map<string, unknown>()
-  readonly links: Array<Tracer.SpanLink>
-  status: Tracer.SpanStatus
-  constructor(
-    readonly name: string,
-    readonly parent: Option.Option<Tracer.AnySpan>,
-    readonly context: Context.Context<never>,
-    links: ReadonlyArray<Tracer.SpanLink>,
-    startTime: bigint,
-    readonly kind: Tracer.SpanKind,
-    id: number
-  ) {
-    this.spanId = id.toString(16)
-    this.traceId = parent._tag === "Some" ? parent.value.traceId : this.spanId
-    this.links = [...links]
-    this.status = { _tag: "Started", startTime }
-  }
-  end(endTime: bigint, exit: Exit.Exit<unknown, unknown>): void {
-    this.status = { _tag: "Ended", startTime: this.status.startTime, endTime, exit }
-  }
-  attribute(key: string, value: unknown): void {
-    this.attributes.set(key, value)
-  }
-  event(): void {}
-  addLinks(links: ReadonlyArray<Tracer.SpanLink>): void {
-    this.links.push(...links)
-  }
-}
-
-/** A tracer installed by the program, as an OpenTelemetry layer would be, without the cost of exporting. */
-const makeTracer = (): { readonly tracer: Tracer.Tracer; readonly spans: () => number } => {
-  let spans = 0
-  const tracer = Tracer.make({
-    span: (name, parent, context, links, startTime, kind) =>
-      new DroppedSpan(name, parent, context, links, startTime, kind, ++spans),
-    context: (f) => f()
-  })
-  return { tracer, spans: () => spans }
-}
 
 // -------------------------------------------------------------------------------------------------
 // Measurement

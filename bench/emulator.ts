@@ -709,22 +709,4 @@ const main = async () => {
   }
 }
 
-const interrupted = (signal: NodeJS.Signals) => {
-  log(`${signal}: stopping the processes this benchmark started`)
-  void Processes.stopAll().finally(() => process.exit(130))
-}
-process.once("SIGINT", interrupted)
-process.once("SIGTERM", interrupted)
-process.once("exit", Processes.killAllSync)
-
-main().then(
-  async () => {
-    await Processes.stopAll()
-    process.exit(0)
-  },
-  async (error) => {
-    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`)
-    await Processes.stopAll()
-    process.exit(1)
-  }
-)
+Processes.runMain(main, log)

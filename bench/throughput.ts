@@ -15,6 +15,7 @@ import * as Effect from "effect/Effect"
 import type * as ManagedRuntime from "effect/ManagedRuntime"
 import * as TestClock from "effect/TestClock"
 import type * as TestServices from "effect/TestServices"
+import type * as Tracer from "effect/Tracer"
 import * as Fixtures from "./fixtures.js"
 import { type FloorRequest, StartImageScanFloor } from "./floor/StartImageScanFloor.js"
 import * as Machine from "./machine.js"
@@ -177,10 +178,10 @@ export const setUp = async (n: number, runtime: BenchRuntime): Promise<Registrie
   return { n, scanner: backend.scanner, floor, requests, bytesPerImage, floorBytesPerImage, pushSeconds }
 }
 
-const runBackend = (runtime: BenchRuntime, registries: Registries, order: Uint32Array) =>
-  runtime.runPromise(
-    backendLoop(registries.requests, order).pipe(Effect.provideService(ImageScanner, registries.scanner))
-  )
+const runBackend = (runtime: BenchRuntime, registries: Registries, order: Uint32Array, tracer?: Tracer.Tracer) => {
+  const loop = backendLoop(registries.requests, order).pipe(Effect.provideService(ImageScanner, registries.scanner))
+  return runtime.runPromise(tracer === undefined ? loop : Effect.withTracer(loop, tracer))
+}
 
 const check = (what: string, backend: LoopResult, floor: LoopResult) => {
   if (backend.accepted !== floor.accepted || backend.otherRefusals !== 0 || floor.otherRefusals !== 0) {
@@ -253,7 +254,12 @@ export const run = async (
   registries: Registries,
   clock: VirtualClock,
   workload: Workload,
-  options: { readonly warmups: number; readonly repetitions: number }
+  options: {
+    readonly warmups: number
+    readonly repetitions: number
+    /** A tracer the program installs (the backend makes a span per call under any but Effect's default). */
+    readonly tracer?: Tracer.Tracer
+  }
 ): Promise<WorkloadResult> => {
   const backendResults: Array<LoopResult> = []
   const floorResults: Array<LoopResult> = []
@@ -264,9 +270,9 @@ export const run = async (
     let floor: LoopResult
     if (rep % 2 === 0) {
       floor = floorLoop(registries.floor, registries.requests, workload.order, clock)
-      backend = await runBackend(clock.runtime, registries, workload.order)
+      backend = await runBackend(clock.runtime, registries, workload.order, options.tracer)
     } else {
-      backend = await runBackend(clock.runtime, registries, workload.order)
+      backend = await runBackend(clock.runtime, registries, workload.order, options.tracer)
       floor = floorLoop(registries.floor, registries.requests, workload.order, clock)
     }
     check(`${workload.name} ${registries.n}`, backend, floor)

@@ -213,3 +213,28 @@ export const machineBusyMillis = (): number => {
     return NaN
   }
 }
+
+/**
+ * Runs a benchmark's `main`, stopping every process it started however it ends: normally, by an error (exit 1),
+ * or by SIGINT/SIGTERM (exit 130).
+ */
+export const runMain = (main: () => Promise<void>, log: (text: string) => void) => {
+  const interrupted = (signal: NodeJS.Signals) => {
+    log(`${signal}: stopping the processes this benchmark started`)
+    void stopAll().finally(() => process.exit(130))
+  }
+  process.once("SIGINT", interrupted)
+  process.once("SIGTERM", interrupted)
+  process.once("exit", killAllSync)
+  main().then(
+    async () => {
+      await stopAll()
+      process.exit(0)
+    },
+    async (error) => {
+      process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`)
+      await stopAll()
+      process.exit(1)
+    }
+  )
+}

@@ -1,5 +1,5 @@
 /**
- * The built bin itself, for what only a process shows (every other CLI test runs ecr-scan in-process):
+ * The bin itself, for what only a process shows (every other CLI test runs ecr-scan in-process):
  * that it starts, and that for each way a run ends it exits with the code the in-process run returns
  * (0, 252 usage, 253 configuration, 254 service error, 255 a waiter's failure), having printed the same
  * bytes on each stream before exiting. On the memory backend or with no region: no emulator needed.
@@ -9,6 +9,7 @@ import { ecrScan, ecrScanBin, expectNoTrace, noRegion, SCENARIO } from "./suppor
 
 const ends: ReadonlyArray<readonly [string, number, ReadonlyArray<string>]> = [
   ["--help (the bin starts)", 0, ["--help"]],
+  ["--version (answered before anything is loaded, as @effect/cli answers it)", 0, ["--version"]],
   ["a simulation (a long stdout)", 0, ["simulate", SCENARIO]],
   ["an unknown flag (@effect/cli's report)", 252, ["start-image-scan", "--bogus", "x"]],
   ["malformed shorthand", 252, ["start-image-scan", "--repository-name", "b/app", "--image-id", "imageDigest"]],

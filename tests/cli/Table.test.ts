@@ -10,14 +10,13 @@
  *
  * ecr-scan runs in-process, but on a terminal: there the bin runs on a pseudo-terminal beside the AWS CLI.
  */
-import { spawnSync } from "node:child_process"
 import { describe, expect, it } from "vitest"
 import * as Output from "../../packages/cli/src/Output.js"
 import { digestOf, imageManifest } from "../support/emulator.js"
 import { unshimmed } from "../support/executables.js"
 import type { Finished } from "../support/subprocess.js"
-import { type Availability, awsCli, describeWith, PYTHON } from "../support/tools.js"
-import { BIN, cliEnv, ecrScan, json, onTerminal, type World, worlds } from "./support.js"
+import { awsCli, describeWith } from "../support/tools.js"
+import { BIN, cliEnv, ecrScan, json, onTerminal, pseudoTerminal, type World, worlds } from "./support.js"
 
 /** Findings of every shape the table has to lay out: with and without attributes, uri or description. */
 const FINDINGS = [
@@ -61,17 +60,6 @@ const expectSame = (ours: Finished, theirs: Finished) => {
   expect(theirs).toMatchObject({ code: 0, stderr: "" })
   expect(ours).toMatchObject({ code: 0, stderr: "" })
   expect(ours.stdout).toBe(theirs.stdout)
-}
-
-/** Python's pty module, to run both CLIs on a terminal. */
-const pseudoTerminal = (): Availability => {
-  const probe = spawnSync(unshimmed(PYTHON), ["-c", "import pty, termios, fcntl"], {
-    encoding: "utf8",
-    timeout: 30_000
-  })
-  if (probe.error !== undefined) return { available: false, reason: `${PYTHON}: ${probe.error.message}` }
-  if (probe.status !== 0) return { available: false, reason: `${PYTHON} has no pty module: ${probe.stderr.trim()}` }
-  return { available: true, reason: "" }
 }
 
 describeWith(awsCli(), "--output table, byte for byte as the AWS CLI prints it", () => {

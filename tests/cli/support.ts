@@ -1,8 +1,8 @@
 /**
  * Runs ecr-scan in-process (`InProcess`: the bin's program with its output captured and its exit code
- * returned), the built bin (packages/cli/dist/main.js, built by `npm test` before vitest) where a test
- * needs the process itself, and the AWS CLI as subprocesses, two at a time, against in-process emulators
- * on loopback.
+ * returned), the bin (packages/cli/bin/ecr-scan.js, which loads packages/cli/dist/main.js, built by `npm test`
+ * before vitest) where a test needs the process itself, and the AWS CLI as subprocesses, two at a time,
+ * against in-process emulators on loopback.
  *
  * Each test gets a world of its own: an emulator (virtual clock from 2026-01-01, as
  * `startEmulator` sets it) behind a recording proxy, so that a test can assert on the exact bodies
@@ -10,6 +10,7 @@
  * Every world is stopped in `afterAll`.
  */
 import { InProcess } from "@ecr-scan/cli"
+import { spawnSync } from "node:child_process"
 import { existsSync } from "node:fs"
 import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { createServer, request as httpRequest } from "node:http"
@@ -22,11 +23,17 @@ import { type RunningEmulator, startEmulator } from "../support/emulator.js"
 import { unshimmed } from "../support/executables.js"
 import { type RequestLog, requestLog } from "../support/requestLog.js"
 import { type Finished, limiter, run } from "../support/subprocess.js"
-import { awsEnv, PYTHON } from "../support/tools.js"
+import { type Availability, awsEnv, PYTHON } from "../support/tools.js"
 import { ecrCall } from "../support/wire.js"
 
-/** The built bin. */
-export const BIN = fileURLToPath(new URL("../../packages/cli/dist/main.js", import.meta.url))
+/** The bin, as npm links it: a committed launcher of the build. */
+export const BIN = fileURLToPath(new URL("../../packages/cli/bin/ecr-scan.js", import.meta.url))
+
+/** The build the bin loads. */
+export const BUILT = fileURLToPath(new URL("../../packages/cli/dist/main.js", import.meta.url))
+
+/** The emulator's bin. */
+export const EMULATOR_BIN = fileURLToPath(new URL("../../packages/emulator/bin/ecr-scan-emulator.js", import.meta.url))
 
 /** The example scenario of `ecr-scan simulate`. */
 export const SCENARIO = fileURLToPath(new URL("../../packages/cli/examples/scenario.json", import.meta.url))
@@ -73,12 +80,12 @@ export const ecrScan = async (
   }
 }
 
-/** `node packages/cli/dist/main.js <args>`: the bin, for what needs a process (its exit, its streams). */
+/** `node packages/cli/bin/ecr-scan.js <args>`: the bin, for what needs a process (its exit, its streams). */
 export const ecrScanBin = (
   args: ReadonlyArray<string>,
   options: { readonly env?: NodeJS.ProcessEnv; readonly timeoutMs?: number } = {}
 ): Promise<Finished> => {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build first (npx tsc -b tsconfig.build.json)`)
+  if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: build first (npm run build)`)
   return slot(() =>
     run(process.execPath, [BIN, ...args], { timeoutMs: 30_000, ...options, env: options.env ?? cliEnv() })
   )
@@ -120,6 +127,17 @@ while True:
 sys.stdout.buffer.write(out)
 sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
 `
+
+/** Python's pty module, to run a command on a terminal (`onTerminal`). */
+export const pseudoTerminal = (): Availability => {
+  const probe = spawnSync(unshimmed(PYTHON), ["-c", "import pty, termios, fcntl"], {
+    encoding: "utf8",
+    timeout: 30_000
+  })
+  if (probe.error !== undefined) return { available: false, reason: `${PYTHON}: ${probe.error.message}` }
+  if (probe.status !== 0) return { available: false, reason: `${PYTHON} has no pty module: ${probe.stderr.trim()}` }
+  return { available: true, reason: "" }
+}
 
 /**
  * `<command> <args>` on a pseudo-terminal `columns` wide (Python's pty module), as a person at a terminal

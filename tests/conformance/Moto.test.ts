@@ -7,27 +7,28 @@
  * like AWS. One attempt per call, dummy credentials.
  */
 import { AwsBackend } from "@ecr-scan/aws-backend"
+import { Conformance } from "@ecr-scan/testing"
 import * as Effect from "effect/Effect"
-import { type RunningMoto, startMotoServer } from "../support/motoServer.js"
+import * as Layer from "effect/Layer"
+import { startMotoServer } from "../support/motoServer.js"
 import { describeWith, moto } from "../support/tools.js"
-import { conformance } from "./suite.js"
 
-/** moto's server, started before the first case and stopped, by pid, after the last. */
-const motoServer = Effect.acquireRelease(
-  Effect.promise(() => startMotoServer()),
-  (server: RunningMoto) => Effect.promise(() => server.stop())
-)
-
-describeWith(moto(), "conformance against moto", () => {
-  conformance("the aws backend against moto's server", {
-    acquire: motoServer,
-    layer: (server) =>
+/** The aws backend pointed at moto's server, started before the first case and stopped, by pid, after the last. */
+const backend = Layer.unwrapScoped(
+  Effect.map(
+    Effect.acquireRelease(Effect.promise(() => startMotoServer()), (server) => Effect.promise(() => server.stop())),
+    (server) =>
       AwsBackend.layer({
         endpoint: server.endpoint,
         region: "us-east-1",
         credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "conformance" },
         maxAttempts: 1
-      }),
+      })
+  )
+)
+
+describeWith(moto(), "conformance against moto", () => {
+  Conformance.suite("the aws backend against moto's server", backend, {
     lacks: {
       virtualTime: "moto runs on the wall clock, and its 24 hour rule compares calendar dates of local time " +
         "(spec section 9 #1, #19), so a day cannot be made to pass",

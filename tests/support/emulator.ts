@@ -1,13 +1,13 @@
 /**
  * Starts the emulator in the test process on a free loopback port, and talks to its control
  * endpoints. One emulator per test file; tests keep out of each other's way by using their own
- * repositories, and only ever move the virtual clock forward.
+ * repositories, and only ever move the virtual clock forward. The manifest fixtures are
+ * `@ecr-scan/testing`'s, under the names these tests use.
  */
-import { ManifestBuilder } from "@ecr-scan/core"
 import { Emulator, type EmulatorClock } from "@ecr-scan/emulator"
+import { Fixtures } from "@ecr-scan/testing"
 import * as HttpServer from "@effect/platform/HttpServer"
 import { Effect, type Layer, ManagedRuntime } from "effect"
-import { createHash } from "node:crypto"
 
 /** A running emulator. */
 export interface RunningEmulator {
@@ -63,20 +63,11 @@ export const startEmulator = async (options: Emulator.EmulatorOptions = {}): Pro
   }
 }
 
-const sha256 = (text: string) => `sha256:${createHash("sha256").update(text).digest("hex")}`
-
-/** An OCI image manifest, distinct per `n`, with one layer (a scannable image). */
-export const imageManifest = (n: number, layers = 1) =>
-  ManifestBuilder.image({
-    config: { digest: sha256(`config-${n}`), size: 1469 },
-    layers: Array.from({ length: layers }, (_, i) => ({ digest: sha256(`layer-${n}-${i}`), size: 3_370_706 + i }))
-  })
+/** An OCI image manifest, distinct per `n`, with `layers` layers (a scannable image). */
+export const imageManifest = (n: number, layers = 1) => Fixtures.image(n, { layers })
 
 /** An OCI image index over the given image digests. */
-export const imageIndex = (digests: ReadonlyArray<string>) =>
-  ManifestBuilder.index({
-    manifests: digests.map((digest) => ({ digest, size: 500, platform: { architecture: "amd64", os: "linux" } }))
-  })
+export const imageIndex = (digests: ReadonlyArray<string>) => Fixtures.index(digests)
 
 /** `sha256:` of the exact bytes: the digest ECR gives a manifest. */
-export const digestOf = (manifest: string) => `sha256:${createHash("sha256").update(manifest, "utf8").digest("hex")}`
+export const digestOf = (manifest: string) => Fixtures.digestOf(manifest)

@@ -25,20 +25,19 @@ import {
   type ImageScanner,
   type ImageScannerService,
   Ports,
-  RequestValidators
+  RequestValidators,
+  Tracing
 } from "@ecr-scan/core"
 import { Errors as ErrorModule } from "@ecr-scan/core"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
-import * as Context from "effect/Context"
-import * as DefaultServices from "effect/DefaultServices"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import * as Tracer from "effect/Tracer"
+import type * as Tracer from "effect/Tracer"
 import * as CallSignal from "./CallSignal.js"
 import * as EcrClientInstance from "./EcrClientInstance.js"
 import * as ErrorMapping from "./ErrorMapping.js"
@@ -67,14 +66,6 @@ const failed = <E extends Errors.EcrError>(span: Tracer.Span | undefined, error:
 
 /** What `client.send` resolves with, as far as the backend reads it. */
 type Output = { readonly $metadata?: { readonly requestId?: string } }
-
-/**
- * Effect's built-in tracer, every fiber's until a program installs its own (`Layer.setTracer`, an OpenTelemetry
- * layer). Its spans go nowhere: nothing reads them, and ours never becomes a parent, since the request runs no
- * user code. Making one (two random hex ids, a map, the clock twice, a finalizer around the call) cost more in
- * `bench:aws` than all the rest of the backend's own work on a call, so a call under it makes none.
- */
-const nativeTracer: Tracer.Tracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
 
 /**
  * One operation through the client, in a client span `ECR.<Operation>` when a tracer is installed.
@@ -166,9 +157,11 @@ const operation = <Name extends Api.OperationName>(client: Sdk.ECRClient, name: 
 
   const port = (input: Api.RequestOf<Name>): Result =>
     Effect.withFiberRuntime<Api.ResponseOf<Name>, Errors.EcrError>((fiber) =>
-      fiber.currentTracer === nativeTracer
-        ? call(input, undefined)
-        : Effect.useSpan(spanName, spanOptions, (span) => call(input, span))
+      // Under Effect's built-in tracer a span goes nowhere, and ours never becomes a parent (the request runs
+      // no user code): making one cost more in `bench:aws` than all the rest of the backend's work on a call.
+      Tracing.isTraced(fiber)
+        ? Effect.useSpan(spanName, spanOptions, (span) => call(input, span))
+        : call(input, undefined)
     )
   return port as unknown as Port<Name>
 }
@@ -201,7 +194,29 @@ const portsLayer: Layer.Layer<ImageScanner | ImageRegistry, never, EcrClientInst
 export const baseLayer = (makeClient: () => Sdk.ECRClient): Layer.Layer<ImageScanner | ImageRegistry> =>
   portsLayer.pipe(Layer.provide(EcrClientInstance.layerFrom(makeClient)))
 
-/** The ports over a client for `config` (the SDK's config; credentials from its default chain unless given). */
+/**
+ * The ports over a client for `config` (the SDK's config; credentials from its default chain unless given).
+ *
+ * @example
+ * ```ts
+ * import { AwsBackend } from "@ecr-scan/aws-backend"
+ * import { ImageScanner } from "@ecr-scan/core"
+ * import { Effect } from "effect"
+ *
+ * // Real ECR: region and credentials as the SDK finds them (or give them here).
+ * const ecr = AwsBackend.layer({ region: "eu-west-1" })
+ *
+ * // Anything that speaks ECR's protocol, such as the emulator (`npm start`).
+ * const emulator = AwsBackend.layer({
+ *   region: "us-east-1",
+ *   endpoint: "http://127.0.0.1:4510",
+ *   credentials: { accessKeyId: "test", secretAccessKey: "test" }
+ * })
+ *
+ * const scan = ImageScanner.startImageScan({ repositoryName: "app", imageId: { imageTag: "v1" } })
+ * scan.pipe(Effect.provide(process.env.CI ? emulator : ecr), Effect.runPromise)
+ * ```
+ */
 export const layer = (config: Sdk.ECRClientConfig = {}): Layer.Layer<ImageScanner | ImageRegistry> =>
   portsLayer.pipe(Layer.provide(EcrClientInstance.layer(config)))
 

@@ -18,6 +18,7 @@ type Listener = (this: unknown, event: { readonly type: "abort"; readonly target
 /** A call's signal, as an `AbortController` gives it: what the SDK reads of a signal, and the means to abort it. */
 export interface CallSignal {
   readonly signal: { readonly aborted: boolean }
+  /** Aborts the signal: the SDK's handler cancels the request in flight. */
   abort(): void
 }
 

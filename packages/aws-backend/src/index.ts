@@ -1,6 +1,7 @@
 /**
  * @ecr-scan/aws-backend: the core's ECR ports over @aws-sdk/client-ecr.
  *
+ * @module @ecr-scan/aws-backend
  * @since 0.1.0
  */
 

@@ -10,9 +10,8 @@
  *
  * @since 0.1.0
  */
-import { AwsBackend } from "@ecr-scan/aws-backend"
+import type { AwsBackend } from "@ecr-scan/aws-backend"
 import type { ImageRegistry, ImageScanner } from "@ecr-scan/core"
-import { MemoryRegistry } from "@ecr-scan/memory-backend"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -27,28 +26,35 @@ export interface BackendChoice {
 }
 
 /** What the AWS backend reads from the environment: `AwsBackend.defaultConfig`, with the AWS CLI's fallbacks. */
-const awsConfig = Config.all({
-  backend: AwsBackend.defaultConfig,
-  defaultRegion: Config.option(Config.string("AWS_DEFAULT_REGION")),
-  retryMode: Config.option(Config.string("AWS_RETRY_MODE"))
-})
+const awsConfig = (aws: typeof AwsBackend) =>
+  Config.all({
+    backend: aws.defaultConfig,
+    defaultRegion: Config.option(Config.string("AWS_DEFAULT_REGION")),
+    retryMode: Config.option(Config.string("AWS_RETRY_MODE"))
+  })
 
 const configuration = (message: string) =>
   new CliFailure({ exitCode: ExitCode.configuration, stderr: `\n${message}\n` })
 
-/** The layer of the chosen backend. */
+/**
+ * The layer of the chosen backend. Each backend's package is loaded when it is chosen, not before: a command
+ * on the AWS backend never loads the memory backend, and `--backend memory` never loads the AWS SDK.
+ */
 export const layer = (
   choice: BackendChoice
 ): Effect.Effect<Layer.Layer<ImageScanner | ImageRegistry, CliFailure>, CliFailure> => {
   if (choice.backend === "memory") {
-    return Effect.succeed(
-      MemoryRegistry.layer({ ...(Option.isSome(choice.region) ? { region: choice.region.value } : {}) }).pipe(
-        Layer.mapError((e) => configuration(e.message))
-      )
+    return Effect.map(
+      Effect.promise(() => import("@ecr-scan/memory-backend")),
+      ({ MemoryRegistry }) =>
+        MemoryRegistry.layer({ ...(Option.isSome(choice.region) ? { region: choice.region.value } : {}) }).pipe(
+          Layer.mapError((e) => configuration(e.message))
+        )
     )
   }
   return Effect.gen(function*() {
-    const config = yield* Effect.mapError(awsConfig, (error) => configuration(String(error)))
+    const { AwsBackend } = yield* Effect.promise(() => import("@ecr-scan/aws-backend"))
+    const config = yield* Effect.mapError(awsConfig(AwsBackend), (error) => configuration(String(error)))
     // The region as the AWS CLI resolves it: the flag, then the environment.
     const region = Option.orElse(choice.region, () => Option.orElse(config.backend.region, () => config.defaultRegion))
     if (Option.isNone(region)) {

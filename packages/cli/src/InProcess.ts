@@ -18,7 +18,10 @@ import * as Table from "./Table.js"
 export interface Options {
   /** The environment variables the command reads; by default, the process's. */
   readonly env?: Readonly<Record<string, string | undefined>> | undefined
-  /** The terminal stdout is (by default none: a pipe, as where a test reads it). */
+  /**
+   * The terminal stdout is (by default none: a pipe, as where a test reads it); whether it takes colours,
+   * if it does not say, as `env` has it (`NO_COLOR`, `FORCE_COLOR`).
+   */
   readonly stdout?: Table.Terminal | undefined
   /** The terminal stderr is (by default none). */
   readonly stderr?: Table.Terminal | undefined
@@ -42,11 +45,14 @@ export const run = (
   Effect.suspend(() => {
     const stdout: Array<string> = []
     const stderr: Array<string> = []
-    const console = Stdio.make({
-      stdout: { write: (text) => void stdout.push(text), terminal: options.stdout ?? Table.notATerminal },
-      stderr: { write: (text) => void stderr.push(text), terminal: options.stderr ?? Table.notATerminal }
-    })
     const env = options.env
+    // Whether a stream takes colours, unless the options say: from `NO_COLOR` and `FORCE_COLOR` as the bin.
+    const terminal = (given: Table.Terminal | undefined) =>
+      Stdio.withColours(given ?? Table.notATerminal, env ?? process.env)
+    const console = Stdio.make({
+      stdout: { write: (text) => void stdout.push(text), terminal: terminal(options.stdout) },
+      stderr: { write: (text) => void stderr.push(text), terminal: terminal(options.stderr) }
+    })
     return Cli.main(["node", "ecr-scan", ...args]).pipe(
       Effect.withConsole(console),
       env === undefined ? (self) => self : Effect.withConfigProvider(fromEnv(env)),

@@ -4,6 +4,9 @@
  * manifest), scans, moves time, plans faults and fixes outcomes; the command prints a timeline and a
  * summary of statuses, limits hit and findings. The same scenario and seed print the same bytes.
  *
+ * The command's definition is SimulateCommand.ts, which loads this module (and the memory backend) only
+ * when a simulation runs.
+ *
  * @since 0.1.0
  */
 import {
@@ -17,9 +20,6 @@ import {
 } from "@ecr-scan/core"
 import { Durations } from "@ecr-scan/emulator"
 import { MemoryRegistry, MemoryRegistryDriver, VirtualClock } from "@ecr-scan/memory-backend"
-import * as Args from "@effect/cli/Args"
-import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -398,12 +398,6 @@ const decode = (path: string, text: string): Either.Either<Scenario, CliFailure.
   )
 }
 
-/** The `simulate` command. */
-export const command = Command.make("simulate", {
-  scenario: Args.file({ name: "scenario" }),
-  seed: Options.text("seed").pipe(Options.optional, Options.withDescription("Overrides the scenario's seed."))
-}, (args) =>
-  Effect.gen(function*() {
-    const scenario = yield* load(args.scenario)
-    yield* Stdio.out(yield* run(scenario, args.seed))
-  })).pipe(Command.withDescription("Run a deterministic simulation of a scenario file on the in-memory registry."))
+/** Runs the scenario of a file, and prints its timeline and summary (the `simulate` command's work). */
+export const runFile = (path: string, seedOverride: Option.Option<string>) =>
+  Effect.flatMap(Effect.flatMap(load(path), (scenario) => run(scenario, seedOverride)), Stdio.out)

@@ -10,6 +10,11 @@
  * On any other console, text goes out through `log` and `error` as to a pipe (a last line without its
  * newline gets one).
  *
+ * Colours: what goes through the console's `log` and `error` (@effect/cli's help, version and usage errors,
+ * which it renders with ANSI styles whatever the stream) loses its colour codes on a stream that takes no
+ * colours (`colours`: a pipe or a file, or `NO_COLOR`); text written as it is (`out`, `err`) is the
+ * command's own, coloured by the command from its terminal (a table's colorama codes).
+ *
  * @since 0.1.0
  */
 import * as Console from "effect/Console"
@@ -17,7 +22,10 @@ import * as Effect from "effect/Effect"
 import { Console as NodeConsole } from "node:console"
 import * as Table from "./Table.js"
 
-/** One stream: where its text goes, and the terminal it is (`tty: false` for a pipe or a file). */
+/**
+ * One stream: where its text goes, and the terminal it is (`tty: false` for a pipe or a file) and whether
+ * it takes colours (by default when it is a terminal).
+ */
 export interface Stream {
   /** Writes the text as it is. */
   readonly write: (text: string) => void
@@ -33,14 +41,41 @@ export interface StdioConsole extends Console.Console {
 
 const isStdioConsole = (console: Console.Console): console is StdioConsole => StreamsId in console
 
-// What node's console needs of a stream (it writes strings and, with `ignoreErrors: false`, nothing else).
-const writable = (stream: Stream) =>
-  ({
+/** The environment variables `colours` reads. */
+export type Env = Readonly<Record<string, string | undefined>>
+
+/**
+ * Whether a stream takes colours: `FORCE_COLOR` (unless `0` or `false`) says yes and `NO_COLOR` (set, not
+ * empty) says no, as node and https://no-color.org have them; otherwise, whether the stream is a terminal.
+ */
+export const colours = (tty: boolean, env: Env): boolean => {
+  const force = env.FORCE_COLOR
+  if (force !== undefined) return force !== "0" && force !== "false"
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false
+  return tty
+}
+
+/** `terminal` with whether it takes colours, if it does not say (see `colours`). */
+export const withColours = (terminal: Table.Terminal, env: Env): Table.Terminal =>
+  terminal.colour === undefined ? { ...terminal, colour: colours(terminal.tty, env) } : terminal
+
+// SGR sequences: colours and styles (bold, underline, ...), all that @effect/printer-ansi writes.
+const SGR = /\u001b\[[0-9;]*m/g
+
+/** The text without its colour and style codes. */
+export const uncoloured = (text: string): string => text.replace(SGR, "")
+
+// What node's console needs of a stream (it writes strings and, with `ignoreErrors: false`, nothing else);
+// colour codes are dropped where the stream takes none.
+const writable = (stream: Stream) => {
+  const plain = !(stream.terminal.colour ?? stream.terminal.tty)
+  return {
     write: (text: string) => {
-      stream.write(text)
+      stream.write(plain ? uncoloured(text) : text)
       return true
     }
-  }) as unknown as NodeJS.WritableStream
+  } as unknown as NodeJS.WritableStream
+}
 
 /** A console over two streams: `log`, `error` and the rest as node's console prints them, onto the streams. */
 export const make = (streams: { readonly stdout: Stream; readonly stderr: Stream }): StdioConsole => {
@@ -78,14 +113,15 @@ export const make = (streams: { readonly stdout: Stream; readonly stderr: Stream
 
 /**
  * The console of the process's stdout and stderr. A stream is a terminal as the AWS CLI sees it: its width
- * as node reads it for `columns` (`TIOCGWINSZ`, not `COLUMNS`); off a terminal, 80 columns.
+ * as node reads it for `columns` (`TIOCGWINSZ`, not `COLUMNS`); off a terminal, 80 columns. Whether it takes
+ * colours is `colours` of the process's environment.
  */
 export const processConsole = (): StdioConsole => {
   const stream = (out: NodeJS.WriteStream): Stream => {
     const tty = out.isTTY === true
     return {
       write: (text) => void out.write(text),
-      terminal: tty ? { tty, width: out.columns ?? 80 } : Table.notATerminal
+      terminal: withColours(tty ? { tty, width: out.columns ?? 80 } : Table.notATerminal, process.env)
     }
   }
   return make({ stdout: stream(process.stdout), stderr: stream(process.stderr) })
@@ -110,8 +146,8 @@ const terminalOf = (which: "stdout" | "stderr"): Effect.Effect<Table.Terminal> =
     Effect.succeed(isStdioConsole(console) ? console[StreamsId][which].terminal : Table.notATerminal)
   )
 
-/** Whether stdout is a terminal, and how wide. */
+/** Whether stdout is a terminal, how wide, and whether it takes colours. */
 export const stdoutTerminal: Effect.Effect<Table.Terminal> = terminalOf("stdout")
 
-/** Whether stderr is a terminal, and how wide. */
+/** Whether stderr is a terminal, how wide, and whether it takes colours. */
 export const stderrTerminal: Effect.Effect<Table.Terminal> = terminalOf("stderr")

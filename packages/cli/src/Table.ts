@@ -12,17 +12,22 @@
  * terminal (80 columns when stdout is not a terminal: the AWS CLI asks the terminal and nothing else, not
  * `COLUMNS`) is every one-row section turned into key/value rows. On a terminal the AWS CLI colours the
  * values and the nesting bars through colorama with `autoreset`, which writes a reset after each write and
- * one more at exit: ported too, write for write.
+ * one more at exit: ported too, write for write (and left out, as every colour, under `NO_COLOR`).
  *
  * @since 0.1.0
  */
 import { byCodePoint, falsy } from "./PythonSemantics.js"
 import { colorizedStyler, MultiTable, plainStyler, RESET_ALL, type Stream } from "./TableLayout.js"
 
-/** Where a table is printed: whether stdout is a terminal, and the terminal's width in columns. */
+/**
+ * Where a table is printed: whether stdout is a terminal, the terminal's width in columns, and whether it
+ * takes colours (by default when it is a terminal; `Stdio.colours` decides it from `NO_COLOR` and
+ * `FORCE_COLOR` too).
+ */
 export interface Terminal {
   readonly tty: boolean
   readonly width: number
+  readonly colour?: boolean | undefined
 }
 
 /** Not a terminal (a pipe or a file): 80 columns to the AWS CLI, `determine_terminal_width`'s default. */
@@ -121,12 +126,13 @@ const buildSubTableFromList = (
  */
 export const render = (title: string, response: unknown, terminal: Terminal = notATerminal): string => {
   const out: Array<string> = []
-  const stream: Stream = terminal.tty
+  const colour = terminal.colour ?? terminal.tty
+  const stream: Stream = colour
     ? { write: (text) => out.push(text, RESET_ALL) }
     : { write: (text) => out.push(text) }
-  const table = new MultiTable(terminal.width, terminal.tty ? colorizedStyler : plainStyler)
+  const table = new MultiTable(terminal.width, colour ? colorizedStyler : plainStyler)
   if (buildTable(table, title, response)) table.render(stream)
   // colorama's reset at exit, once it has been initialised (on a terminal, whatever was printed).
-  if (terminal.tty) out.push(RESET_ALL)
+  if (colour) out.push(RESET_ALL)
   return out.join("")
 }

@@ -6,7 +6,6 @@
  * @since 0.1.0
  */
 import { Waiter } from "@ecr-scan/core"
-import { Durations } from "@ecr-scan/emulator"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Duration from "effect/Duration"
@@ -43,6 +42,8 @@ export const imageScanComplete = Command.make("image-scan-complete", {
   ...OperationCommand.globalOptions
 }, (args) =>
   Effect.gen(function*() {
+    // The emulator's reading of durations (`5s`, `500ms`, `1m30s`), loaded only for a wait.
+    const { Durations } = yield* Effect.promise(() => import("@ecr-scan/emulator"))
     const delay = yield* Either.mapLeft(
       Durations.parseDuration(args.delay),
       (problem) => CliFailure.parameter("delay", problem)

@@ -1,6 +1,7 @@
 /**
  * @ecr-scan/cli: the `ecr-scan` command.
  *
+ * @module @ecr-scan/cli
  * @since 0.1.0
  */
 

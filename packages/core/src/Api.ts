@@ -68,7 +68,9 @@ export interface Operation<
   readonly errors: ReadonlyArray<E>
   readonly port: P
   readonly method: M
+  /** A guard faster than the request schema: what it accepts the schema accepts; the schema decides the rest. */
   readonly fastRequest?: ((u: unknown) => boolean) | undefined
+  /** A decoder faster than the response schema, for the shapes it knows; `undefined` leaves `u` to the schema. */
   readonly fastResponse?: ((u: unknown) => Schema.Schema.Type<Res> | undefined) | undefined
 }
 

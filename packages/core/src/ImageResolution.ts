@@ -17,7 +17,9 @@ export interface ImageIdInput {
 
 /** Looks an image up by digest and by tag in one repository. */
 export interface ImageLookup<R, I> {
+  /** The image with this manifest digest in the repository, if any. */
   readonly imageByDigest: (repository: R, digest: string) => I | undefined
+  /** The image this tag points at in the repository, if any. */
   readonly imageByTag: (repository: R, tag: string) => I | undefined
 }
 

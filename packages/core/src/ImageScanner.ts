@@ -31,5 +31,23 @@ export type ImageScannerService = Api.PortService<"ImageScanner">
 /**
  * The scanning port. `yield* ImageScanner.startImageScan({ repositoryName, imageId })` in any
  * program whose environment has a backend layer.
+ *
+ * @example
+ * ```ts
+ * import { ImageScanner } from "@ecr-scan/core"
+ * import { MemoryRegistry } from "@ecr-scan/memory-backend"
+ * import { Effect } from "effect"
+ *
+ * // Written against the port: the backend is whichever layer the caller provides.
+ * const scan = (repositoryName: string, imageTag: string) =>
+ *   ImageScanner.startImageScan({ repositoryName, imageId: { imageTag } }).pipe(
+ *     Effect.map((response) => response.imageScanStatus?.status ?? "no status"),
+ *     // Once per image per 24 hours: `nextEligibleAt` says when it may be scanned again.
+ *     Effect.catchTag("LimitExceededException", (e) => Effect.succeed(`not before ${e.nextEligibleAt?.toISOString()}`))
+ *   )
+ *
+ * // No such repository in an empty registry: fails with RepositoryNotFoundException.
+ * scan("app", "v1").pipe(Effect.provide(MemoryRegistry.layer()), Effect.runPromiseExit)
+ * ```
  */
 export class ImageScanner extends Effect.Tag("@ecr-scan/core/ImageScanner")<ImageScanner, ImageScannerService>() {}

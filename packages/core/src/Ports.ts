@@ -75,7 +75,24 @@ export const mapHandlers = (
     Api.operationNames.map((name) => [name, f(name, handlers[name] as Api.Handler<typeof name>)])
   ) as unknown as Handlers
 
-/** Calls an operation by its wire name on whatever layer provides the ports. */
+/**
+ * Calls an operation by its wire name on whatever layer provides the ports.
+ *
+ * @example
+ * ```ts
+ * import { Ports } from "@ecr-scan/core"
+ * import { MemoryRegistry } from "@ecr-scan/memory-backend"
+ * import { Effect } from "effect"
+ *
+ * // The request and the response are typed by the operation's name, as the emulator's dispatch sees them.
+ * const names = Ports.call("CreateRepository", { repositoryName: "app" }).pipe(
+ *   Effect.andThen(Ports.call("DescribeRepositories", {})),
+ *   Effect.map((response) => (response.repositories ?? []).map((repository) => repository.repositoryName))
+ * )
+ *
+ * names.pipe(Effect.provide(MemoryRegistry.layer()), Effect.runPromise) // ["app"]
+ * ```
+ */
 export const call = <K extends Api.OperationName>(
   name: K,
   request: Api.RequestOf<K>

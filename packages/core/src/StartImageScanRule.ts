@@ -38,6 +38,7 @@ export interface RegistryView<R, I extends ImageFacts> extends ImageResolution.I
   readonly registryId: string
   readonly scanType: ScanType
   readonly quota: ScanQuota.ScanQuota
+  /** The repository of that name in that registry, if it exists. */
   readonly repository: (registryId: string, repositoryName: string) => R | undefined
   /** The error for a registry the caller may not use (another account's), checked before the repository. */
   readonly accessDenied: (where: Errors.Where) => Errors.UnknownEcrError | undefined

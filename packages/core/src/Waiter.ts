@@ -78,6 +78,22 @@ class StillInFlight extends Data.TaggedError("StillInFlight")<{ readonly status:
 /**
  * Polls `DescribeImageScanFindings` until the scan completes, and answers with the first page of its
  * findings.
+ *
+ * @example
+ * ```ts
+ * import { ImageScanner, Waiter } from "@ecr-scan/core"
+ * import { Effect } from "effect"
+ *
+ * // A deployment gate: scan, wait for the findings, fail on any critical one.
+ * const gate = (repositoryName: string, imageTag: string) =>
+ *   Effect.gen(function*() {
+ *     const request = { repositoryName, imageId: { imageTag } }
+ *     yield* ImageScanner.startImageScan(request)
+ *     const findings = yield* Waiter.waitForImageScanComplete(request, { delay: "5 seconds", maxAttempts: 60 })
+ *     const critical = findings.imageScanFindings?.findingSeverityCounts?.CRITICAL ?? 0
+ *     if (critical > 0) return yield* Effect.fail(`${repositoryName}:${imageTag} has ${critical} critical findings`)
+ *   })
+ * ```
  */
 export const waitForImageScanComplete = Effect.fn("ImageScanner.waitForImageScanComplete")(function*(
   request: Api.RequestOf<"DescribeImageScanFindings">,

@@ -1,6 +1,7 @@
 /**
  * @ecr-scan/core: schemas, typed errors, pure rules and the service ports of Amazon ECR image scanning.
  *
+ * @module @ecr-scan/core
  * @since 0.1.0
  */
 
@@ -54,6 +55,8 @@ export * as ScanRules from "./ScanRules.js"
 export * as StartImageScanRule from "./StartImageScanRule.js"
 /** Request validation in AWS's format. */
 export * as Validation from "./Validation.js"
+/** Whether a fiber runs under a tracer someone installed. */
+export * as Tracing from "./Tracing.js"
 /** The ImageScanComplete waiter. */
 export * as Waiter from "./Waiter.js"
 /** What a push starts: no scan, an enhanced scan, a basic scan, or a refusal by the account quota. */

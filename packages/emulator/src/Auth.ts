@@ -118,11 +118,16 @@ const SIGNATURE_MISMATCH = "The request signature we calculated does not match t
 
 /** The errors of authentication. */
 export const faults = {
+  /** The request has no `Authorization` header. */
   missingToken: () => Wire.errorReply(400, "MissingAuthenticationTokenException", "Missing Authentication Token"),
+  /** A malformed `Authorization` or `X-Amz-Date` header; `message` is AWS's wording of what is wrong. */
   incomplete: (message: string) => Wire.errorReply(400, "IncompleteSignatureException", message),
+  /** The access key id is none of the credentials'. */
   unknownKey: () =>
     Wire.errorReply(400, "UnrecognizedClientException", "The security token included in the request is invalid."),
+  /** A credential scope (date, region, service, terminator) or request date AWS would refuse, in AWS's words. */
   invalid: (message: string) => Wire.errorReply(400, "InvalidSignatureException", message),
+  /** The signature is not the one the secret key gives for what arrived. */
   mismatch: () => Wire.errorReply(400, "InvalidSignatureException", SIGNATURE_MISMATCH)
 } as const
 
@@ -219,6 +224,7 @@ export interface AuthOptions {
 export interface Signed {
   readonly _tag: "Signed"
   readonly accountId: string
+  /** Checks the signature against the body: `undefined` when it holds, else the refusal to send. */
   readonly verify: (body: Buffer) => Promise<Wire.WireReply | undefined>
 }
 

@@ -62,11 +62,15 @@ export const durableClock = (
     }))
   )
 
-/** The emulator serving a fresh in-memory registry per account. */
+/**
+ * The emulator serving a fresh in-memory registry per account. Beside the `HttpServer` (whose `address`
+ * says where it listens), its output holds the `EmulatorClock` and the `Accounts` (each account's ports and
+ * `MemoryRegistryDriver`), for a host that drives the emulator in-process (see `PromiseApi`).
+ */
 export const layer = (
   options: EmulatorOptions = {}
 ): Layer.Layer<
-  HttpServer.HttpServer | EmulatorClock.EmulatorClock,
+  HttpServer.HttpServer | EmulatorClock.EmulatorClock | Accounts.Accounts,
   ServeError | MemoryRegistry.InvalidMemoryRegistryOptions | StateFiles.StateFileError
 > => {
   const clock = options.clock === undefined || options.clock._tag === "Real"
@@ -78,7 +82,7 @@ export const layer = (
     ? memoryRegistry(options)
     : DurableRegistry.forAccount(options.stateDir, options)
   return Server.layer(options).pipe(
-    Layer.provide(Accounts.layer(accountIds(options), makeRegistry)),
+    Layer.provideMerge(Accounts.layer(accountIds(options), makeRegistry)),
     Layer.provideMerge(clock)
   )
 }

@@ -4,12 +4,13 @@
  *
  * @since 0.1.0
  */
-import { MemoryRegistry } from "@ecr-scan/memory-backend"
+import type { MemoryRegistry } from "@ecr-scan/memory-backend"
 import * as Command from "@effect/cli/Command"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as HttpServer from "@effect/platform/HttpServer"
+import type { ServeError } from "@effect/platform/HttpServerError"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -20,7 +21,7 @@ import { parseDuration, parseDurationRange } from "./Durations.js"
 import * as Emulator from "./Emulator.js"
 import { EmulatorClock } from "./EmulatorClock.js"
 import * as Limits from "./Limits.js"
-import * as Server from "./Server.js"
+import * as ServeSettings from "./ServeSettings.js"
 
 /** The port `npm start` listens on. */
 export const DEFAULT_PORT = 4510
@@ -133,35 +134,33 @@ const authOptions = {
   )
 }
 
-const LOOPBACK = /^(127\.|::1$|localhost$|::ffff:127\.)/
-
-/** The authentication `serve` runs with, or why it cannot start. */
+/**
+ * The authentication `serve` runs with (its files read), or why it cannot start. A non-loopback `--host`
+ * without it is refused with the other settings (`ServeSettings`).
+ */
 const resolveAuth = (o: ServeOptions) =>
   Effect.gen(function*() {
     if (o.auth === "none") {
       if (Option.isSome(o.credentials) || Option.isSome(o.adminTokenFile)) {
         return yield* refuse("--credentials and --admin-token-file need --auth sigv4")
       }
-      if (!LOOPBACK.test(o.host) && !o.allowOpen) {
-        return yield* refuse(
-          `--host ${o.host}: refusing to listen beyond loopback without authentication; ` +
-            "use --auth sigv4, or --allow-open to let in anyone who can reach the port"
-        )
-      }
       return undefined
     }
     if (Option.isNone(o.credentials)) return yield* refuse("--auth sigv4 needs --credentials FILE")
-    const loaded = yield* Effect.all({
+    return yield* Effect.all({
       credentials: Auth.loadCredentials(o.credentials.value),
       adminToken: Auth.loadAdminToken(Option.getOrUndefined(o.adminTokenFile), process.env.ECR_SCAN_ADMIN_TOKEN)
     }).pipe(Effect.catchAll((e) => refuse(e.message)))
-    return { ...loaded, region: o.region }
   })
+
+/** A setting as its flag: `startTime` is `--start-time`; authentication, `--auth sigv4`. */
+const flag: ServeSettings.Naming = (setting) =>
+  setting === "auth" ? "--auth sigv4" : `--${setting.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`
 
 /** The emulator's options, shared with `ecr-scan serve`. */
 export const options = {
   host: Options.text("host").pipe(
-    Options.withDefault("127.0.0.1"),
+    Options.withDefault(ServeSettings.DEFAULTS.host),
     Options.withDescription(
       "Address to bind. Without --auth, anyone who can connect is let in: beyond loopback it needs --allow-open."
     )
@@ -171,15 +170,15 @@ export const options = {
     Options.withDescription("Port to listen on (0 picks a free one).")
   ),
   accountId: Options.text("account-id").pipe(
-    Options.withDefault(MemoryRegistry.DEFAULT_ACCOUNT_ID),
+    Options.withDefault(ServeSettings.DEFAULTS.accountId),
     Options.withDescription("The 12-digit account id of the registry (with --auth sigv4: the credentials' accounts).")
   ),
   region: Options.text("region").pipe(
-    Options.withDefault(MemoryRegistry.DEFAULT_REGION),
+    Options.withDefault(ServeSettings.DEFAULTS.region),
     Options.withDescription("The region it claims.")
   ),
   seed: Options.text("seed").pipe(
-    Options.withDefault("0"),
+    Options.withDefault(ServeSettings.DEFAULTS.seed),
     Options.withDescription("Seed of scan durations, findings and probabilistic faults.")
   ),
   clock: Options.choice("clock", ["real", "virtual"]).pipe(
@@ -192,13 +191,13 @@ export const options = {
   ),
   scanDuration: validated(
     Options.text("scan-duration").pipe(
-      Options.withDefault("3s..8s"),
+      Options.withDefault(ServeSettings.DEFAULTS.scanDuration),
       Options.withDescription("How long scans take: 5s, or a range such as 3s..8s (fixed per image by the seed).")
     ),
     parseDurationRange
   ),
   maxBodyBytes: Options.integer("max-body-bytes").pipe(
-    Options.withDefault(Server.DEFAULT_MAX_BODY_BYTES),
+    Options.withDefault(ServeSettings.DEFAULTS.maxBodyBytes),
     Options.withDescription("Largest request body accepted.")
   ),
   stateDir: Options.text("state-dir").pipe(
@@ -217,21 +216,22 @@ export const options = {
 export type ServeOptions = Command.Command.ParseConfig<typeof options>
 
 /** Runs the emulator until interrupted (SIGINT/SIGTERM under `NodeRuntime.runMain`). */
-export const serve = (o: ServeOptions) =>
+export const serve = (
+  o: ServeOptions
+): Effect.Effect<never, ValidationError.ValidationError | ServeError | MemoryRegistry.InvalidMemoryRegistryOptions> =>
   Effect.gen(function*() {
-    const startMillis = Option.match(o.startTime, { onNone: () => Date.now(), onSome: (t) => Date.parse(t) })
-    if (!Number.isFinite(startMillis)) return yield* refuse(`--start-time: not an instant`)
-    if (o.headersTimeout > o.requestTimeout) {
-      return yield* refuse("--headers-timeout: must not exceed --request-timeout")
-    }
     const auth = yield* resolveAuth(o)
-    const layer = Emulator.layer({
+    const settings: ServeSettings.ServeSettings = {
       host: o.host,
       port: o.port,
       accountId: o.accountId,
       region: o.region,
       seed: o.seed,
+      clock: o.clock,
+      startTime: Option.getOrUndefined(o.startTime),
+      scanDuration: o.scanDuration,
       maxBodyBytes: o.maxBodyBytes,
+      stateDir: Option.getOrUndefined(o.stateDir),
       limits: {
         maxHeaderBytes: o.maxHeaderBytes,
         maxConnections: o.maxConnections,
@@ -241,20 +241,21 @@ export const serve = (o: ServeOptions) =>
         requestTimeoutMs: o.requestTimeout,
         keepAliveTimeoutMs: o.keepAliveTimeout
       },
-      clock: o.clock === "virtual" ? { _tag: "Virtual", startMillis } : { _tag: "Real" },
-      rules: { scanDuration: { min: o.scanDuration.min, max: o.scanDuration.max } },
-      log: o.quiet ? undefined : (yield* stdoutLog),
       auth,
-      stateDir: Option.getOrUndefined(o.stateDir)
-    })
+      allowOpen: o.allowOpen,
+      log: o.quiet ? undefined : (yield* stdoutLog)
+    }
+    const checked = ServeSettings.emulatorOptions(settings, flag)
+    if (Either.isLeft(checked)) return yield* refuse(checked.left)
+    const layer = Emulator.layer(checked.right)
     const announce = Effect.flatMap(Effect.zip(HttpServer.HttpServer, EmulatorClock), ([server, clock]) => {
       const address = server.address._tag === "TcpAddress"
         ? `http://${server.address.hostname}:${server.address.port}`
         : server.address.path
-      const loopback = LOOPBACK.test(o.host)
-      const accounts = Emulator.accountIds({ accountId: o.accountId, auth })
+      const loopback = ServeSettings.isLoopback(o.host)
+      const accounts = Emulator.accountIds(checked.right)
       // With --state-dir the virtual clock resumes where it stopped, not at --start-time.
-      const virtualNow = clock.virtual?.unsafeCurrentTimeMillis() ?? startMillis
+      const virtualNow = clock.virtual?.unsafeCurrentTimeMillis() ?? Date.now()
       const stateDir = Option.match(o.stateDir, { onNone: () => "", onSome: (dir) => ` State kept in ${dir}.` })
       return Console.log(
         `ecr-scan emulator listening on ${address} (account${accounts.length > 1 ? "s" : ""} ${accounts.join(", ")}, ` +

@@ -121,6 +121,7 @@ export const apply = (server: Http.Server, limits: ResolvedLimits, log?: (line: 
 
 /** Admits or refuses one request of `key` at monotonic time `nowMs`. */
 export interface RateLimiter {
+  /** Takes a token from `key`'s bucket: `false` when it is empty and the request must be refused. */
   readonly admit: (key: string, nowMs: number) => boolean
 }
 

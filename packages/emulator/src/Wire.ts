@@ -61,29 +61,39 @@ export const failureReply = (error: Errors.EcrError): WireReply => {
 
 /** Protocol-level faults, answered before any operation runs. */
 export const faults = {
+  /** `X-Amz-Target` is missing or names no operation of ECR. */
   unknownOperation: (target: string | undefined) =>
     errorReply(
       400,
       "UnknownOperationException",
       target === undefined ? "Missing X-Amz-Target header" : `Unknown operation ${target}`
     ),
+  /** An operation of ECR that the emulator does not serve. */
   notImplemented: (operation: string) =>
     errorReply(400, "UnknownOperationException", `The ecr-scan emulator does not implement ${operation}`),
+  /** The body does not parse as JSON. */
   malformedJson: () => errorReply(400, "SerializationException", "The request body is not valid JSON"),
+  /** The body is JSON but not an object. */
   notAnObject: () => errorReply(400, "SerializationException", "The request body must be a JSON object"),
+  /** A member of the wrong JSON type: `member` is its path, `expected` what it should be. */
   serialization: (member: string, expected: string) =>
     errorReply(400, "SerializationException", `Unexpected value at '${member}': ${expected}`),
+  /** A `Content-Type` other than awsJson1_1's. */
   contentType: (contentType: string | undefined) =>
     errorReply(
       400,
       "UnknownOperationException",
       `Unsupported Content-Type ${contentType ?? "(none)"}; ECR expects ${CONTENT_TYPE}`
     ),
+  /** A body over the size limit. */
   tooLarge: (limit: number) =>
     errorReply(413, "RequestEntityTooLargeException", `The request body is larger than ${limit} bytes`),
+  /** A method other than `POST`. */
   wrongMethod: (method: string | undefined) =>
     errorReply(405, "UnknownOperationException", `Method ${method ?? "(none)"} is not allowed; ECR expects POST /`),
+  /** A path other than `/` (and outside the control endpoints). */
   wrongPath: (path: string | undefined) =>
     errorReply(404, "UnknownOperationException", `No resource at ${path ?? "(none)"}; ECR expects POST /`),
+  /** A defect: the emulator failed, not the request. */
   internal: () => errorReply(500, "ServerException", "An internal error occurred in the emulator.")
 } as const

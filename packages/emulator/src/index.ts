@@ -1,6 +1,7 @@
 /**
  * @ecr-scan/emulator: a local Amazon ECR endpoint speaking awsJson1_1 over the core's ports.
  *
+ * @module @ecr-scan/emulator
  * @since 0.1.0
  */
 
@@ -22,7 +23,37 @@ export * as EmulatorClock from "./EmulatorClock.js"
 export * as EmulatorCommand from "./EmulatorCommand.js"
 /** Header size, connection, rate and time limits. */
 export * as Limits from "./Limits.js"
+/** The emulator from plain JavaScript: start, control and stop it with Promises. */
+export * as PromiseApi from "./PromiseApi.js"
+/** What `serve`'s flags and `startEmulator`'s options say, and the one mapping to `Emulator.layer`'s options. */
+export * as ServeSettings from "./ServeSettings.js"
 /** The HTTP server. */
 export * as Server from "./Server.js"
 /** The awsJson1_1 wire protocol. */
 export * as Wire from "./Wire.js"
+
+/**
+ * Starts an emulator in this process, on a free port and the virtual clock by default (see `PromiseApi`).
+ *
+ * @example
+ * ```ts
+ * import { startEmulator } from "@ecr-scan/emulator"
+ *
+ * const emulator = await startEmulator()
+ * console.log(emulator.endpoint) // http://127.0.0.1:<port>
+ * await emulator.stop()
+ * ```
+ */
+export { EmulatorError, startEmulator } from "./PromiseApi.js"
+/** The Promise API's types (see `PromiseApi`). */
+export type {
+  AccountOption,
+  ClockControls,
+  EmulatorCredentials,
+  EmulatorErrorReason,
+  ImageOptions,
+  QuotaUsage,
+  RunningEmulator,
+  StartEmulatorOptions,
+  StateSnapshot
+} from "./PromiseApi.js"

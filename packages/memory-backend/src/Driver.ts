@@ -17,8 +17,12 @@ import * as Snapshot from "./Snapshot.js"
 const date = (millis: number) => new Date(millis)
 
 /** A driver action at the fiber clock's instant. */
-const act = <A>(engine: Engine, cause: string, action: (s: RegistryState.RegistryState, now: number) => A) =>
-  Effect.clockWith((clock) => Effect.sync(() => engine.act(cause, clock.unsafeCurrentTimeMillis(), action)))
+const act = <A>(
+  engine: Engine,
+  cause: string,
+  action: (s: RegistryState.RegistryState, now: number) => A,
+  report = true
+) => Effect.clockWith((clock) => Effect.sync(() => engine.act(cause, clock.unsafeCurrentTimeMillis(), action, report)))
 
 const replace = (s: RegistryState.RegistryState, next: RegistryState.RegistryState) => {
   s.repositories.clear()
@@ -52,12 +56,8 @@ export const replaceState = (
         replace(s, next)
         if (random === undefined) engine.resetFaultRandom()
         else engine.setFaultRandomState(random)
-        if (report) {
-          engine.changes?.push({ _tag: "RegistryReplaced", snapshot, random: engine.faultRandomState() })
-        } else {
-          engine.changes = undefined
-        }
-      })
+        engine.changes?.push({ _tag: "RegistryReplaced", snapshot, random: engine.faultRandomState() })
+      }, report)
   })
 
 const snapshotOf = (engine: Engine) => Snapshot.fromState(engine.state, engine.config.accountId, engine.config.region)

@@ -222,6 +222,22 @@ export const make = (
 /**
  * A durable registry as a Layer of the two ports, the driver and the change feed (no `MemoryRegistryDirect`:
  * a synchronous call could not wait for its record).
+ *
+ * @example
+ * ```ts
+ * import { ImageRegistry } from "@ecr-scan/core"
+ * import { DurableRegistry } from "@ecr-scan/memory-backend"
+ * import { Effect } from "effect"
+ *
+ * // The first run creates the repository; every later run, even after a `kill -9`, finds it on disk.
+ * const program = Effect.gen(function*() {
+ *   const found = yield* ImageRegistry.describeRepositories({})
+ *   if ((found.repositories ?? []).length === 0) yield* ImageRegistry.createRepository({ repositoryName: "app" })
+ * })
+ *
+ * // Closing the layer's scope writes the last records and closes the journal.
+ * program.pipe(Effect.provide(DurableRegistry.layer({ directory: "./registry-state", seed: 42 })), Effect.runPromise)
+ * ```
  */
 export const layer = (
   options: DurableRegistryOptions

@@ -62,30 +62,29 @@ export class Engine {
     const s = this.state
     const now = clockNow > s.lastNow ? clockNow : s.lastNow
     s.lastNow = now
-    if (this.listeners.length === 0) {
-      if (s.faults.length > 0) {
-        const fault = this.takeFault(operation)
-        if (fault !== undefined) return Exit.fail(fault as Api.Failure<Name>)
-      }
-      return step(this, request, now)
-    }
+    if (this.listeners.length === 0) return this.faultOrStep(operation, step, request, now)
     this.changes = []
     try {
-      if (s.faults.length > 0) {
-        const fault = this.takeFault(operation)
-        if (fault !== undefined) return Exit.fail(fault as Api.Failure<Name>)
-      }
-      return step(this, request, now)
+      return this.faultOrStep(operation, step, request, now)
     } finally {
       this.publish(operation, now)
     }
   }
 
-  /** Runs a driver action at `clockNow` (no faults), reporting its changes as `cause`. */
-  act<A>(cause: string, clockNow: number, action: (s: RegistryState.RegistryState, now: number) => A): A {
+  /**
+   * Runs a driver action at `clockNow` (no faults), reporting its changes as `cause` unless `report` is false
+   * (a recovery that rebuilds what the subscribers already hold). A driver action does not move the registry's
+   * instant.
+   */
+  act<A>(
+    cause: string,
+    clockNow: number,
+    action: (s: RegistryState.RegistryState, now: number) => A,
+    report = true
+  ): A {
     const s = this.state
     const now = clockNow > s.lastNow ? clockNow : s.lastNow
-    if (this.listeners.length === 0) return action(s, now)
+    if (this.listeners.length === 0 || !report) return action(s, now)
     this.changes = []
     try {
       return action(s, now)
@@ -120,6 +119,19 @@ export class Engine {
 
   private newFaultRandom() {
     return new Utils.PCGRandom(Hash.string(`${this.config.seed}\u0000faults`))
+  }
+
+  private faultOrStep<Name extends Api.OperationName>(
+    operation: Name,
+    step: Step<Name>,
+    request: Api.RequestOf<Name>,
+    now: number
+  ): Exit.Exit<Api.ResponseOf<Name>, Api.Failure<Name>> {
+    if (this.state.faults.length > 0) {
+      const fault = this.takeFault(operation)
+      if (fault !== undefined) return Exit.fail(fault as Api.Failure<Name>)
+    }
+    return step(this, request, now)
   }
 
   private publish(cause: string, now: number) {

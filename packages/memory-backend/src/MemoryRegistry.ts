@@ -10,8 +10,9 @@
  *
  * @since 0.1.0
  */
-import { Api, Constraints, type Errors, ImageRegistry, ImageScanner, Ports, ScanRules } from "@ecr-scan/core"
+import { Api, Constraints, type Errors, ImageRegistry, ImageScanner, Ports, ScanRules, Tracing } from "@ecr-scan/core"
 import type { ImageRegistryService, ImageScannerService } from "@ecr-scan/core"
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -92,6 +93,7 @@ export interface MemoryRegistry {
 export interface DirectAccess {
   readonly scanner: ImageScannerService
   readonly registry: ImageRegistryService
+  /** Runs `operation` on the request at `nowMillis`, at once, and answers with its outcome. */
   readonly unsafeCall: (
     operation: Api.OperationName,
     request: unknown,
@@ -103,13 +105,6 @@ export interface DirectAccess {
 export class MemoryRegistryDirect
   extends Context.Tag("@ecr-scan/memory-backend/MemoryRegistryDirect")<MemoryRegistryDirect, DirectAccess>()
 {}
-
-/**
- * Effect's own tracer, which a program has unless it installs one (OpenTelemetry, ...). Spans are only made
- * under another tracer: under this one nobody reads them, and a span costs several times what a call costs
- * (see the README's benchmarks).
- */
-const defaultTracer = Effect.runSync(Effect.tracer)
 
 /** Every operation's step, from the operation modules: one per operation of the core's table. */
 const steps: Steps = {
@@ -149,21 +144,23 @@ export const make = (
     const handlers = Object.fromEntries(
       Api.operationNames.map((name) => {
         const step = steps[name] as Steps[Api.OperationName]
-        const run = (request: unknown) =>
-          Effect.clockWith((clock) =>
-            engine.apply(name, step as never, request as never, clock.unsafeCurrentTimeMillis())
-          )
         const spanName = `MemoryRegistry.${name}`
+        // One read of the fiber's services for both the clock and the tracer: a span only under a tracer someone
+        // installed (see `Tracing`).
         const handler = (request: unknown) =>
-          Effect.tracerWith((tracer) =>
-            tracer === defaultTracer
-              ? run(request)
-              : Effect.withSpan(run(request), spanName, {
-                kind: "server",
-                attributes: { "rpc.system": "ecr-scan", "rpc.method": name },
-                captureStackTrace: false
-              })
-          )
+          Effect.withFiberRuntime<unknown, Errors.EcrError>((fiber) => {
+            const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+            if (!Tracing.isTraced(fiber)) {
+              return engine.apply(name, step as never, request as never, clock.unsafeCurrentTimeMillis())
+            }
+            return Effect.withSpan(
+              Effect.suspend(() =>
+                engine.apply(name, step as never, request as never, clock.unsafeCurrentTimeMillis())
+              ),
+              spanName,
+              { kind: "server", attributes: { "rpc.system": "ecr-scan", "rpc.method": name }, captureStackTrace: false }
+            )
+          })
         return [name, handler]
       })
     ) as unknown as Ports.Handlers
@@ -186,6 +183,38 @@ export const make = (
 /**
  * The in-memory registry as a Layer of the two ports and the driver, with its change feed (and
  * `MemoryRegistryDirect`, for hosts that call it synchronously).
+ *
+ * @example
+ * ```ts
+ * import { ImageRegistry, ImageScanner, ManifestBuilder } from "@ecr-scan/core"
+ * import { MemoryRegistry } from "@ecr-scan/memory-backend"
+ * import { Effect, TestClock, TestContext } from "effect"
+ *
+ * const digest = (n: number) => `sha256:${n.toString(16).padStart(64, "0")}`
+ * const imageId = { imageTag: "v1" }
+ *
+ * const program = Effect.gen(function*() {
+ *   yield* ImageRegistry.createRepository({ repositoryName: "app" })
+ *   yield* ImageRegistry.putImage({
+ *     repositoryName: "app",
+ *     imageTag: "v1",
+ *     imageManifest: ManifestBuilder.image({
+ *       config: { digest: digest(1), size: 1469 },
+ *       layers: [{ digest: digest(2), size: 3_370_706 }]
+ *     })
+ *   })
+ *   yield* ImageScanner.startImageScan({ repositoryName: "app", imageId })
+ *   yield* TestClock.adjust("1 minute") // a scan takes 5 to 15 seconds unless the rules say otherwise
+ *   return yield* ImageScanner.describeImageScanFindings({ repositoryName: "app", imageId }) // COMPLETE
+ * })
+ *
+ * // The registry reads time from the fiber's Clock: under TestClock the minute passes at once.
+ * program.pipe(
+ *   Effect.provide(MemoryRegistry.layer({ seed: 42 })),
+ *   Effect.provide(TestContext.TestContext),
+ *   Effect.runPromise
+ * )
+ * ```
  */
 export const layer = (
   options: MemoryRegistryOptions = {}

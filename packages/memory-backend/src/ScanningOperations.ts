@@ -8,23 +8,48 @@
 import { type Api, Errors, FindingsPage, ImageResolution, ScanLifecycle, StartImageScanRule } from "@ecr-scan/core"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
-import type { Step } from "./Engine.js"
+import type { Engine, Step } from "./Engine.js"
 import * as Lookups from "./Lookups.js"
 import type { ImageState, RepositoryState } from "./RegistryState.js"
 import * as SyntheticFindings from "./SyntheticFindings.js"
 
+type View = {
+  -readonly [K in keyof StartImageScanRule.RegistryView<RepositoryState, ImageState>]: StartImageScanRule.RegistryView<
+    RepositoryState,
+    ImageState
+  >[K]
+}
+
+/**
+ * The rule's view of each engine's state, made once: the hottest call of a busy simulation should not allocate
+ * four closures for it. Its two changing members are set before each decision.
+ */
+const views = new WeakMap<Engine, View>()
+
+const viewOf = (engine: Engine): View => {
+  let view = views.get(engine)
+  if (view === undefined) {
+    const s = engine.state
+    const { accountId } = engine.config
+    view = {
+      registryId: accountId,
+      scanType: s.scanning.scanType,
+      quota: s.quota,
+      repository: (registryId, name) => registryId === accountId ? s.repositories.get(name) : undefined,
+      accessDenied: (target) => Lookups.accessDenied(engine, "StartImageScan", target),
+      imageByDigest: Lookups.lookup.imageByDigest,
+      imageByTag: Lookups.lookup.imageByTag
+    }
+    views.set(engine, view)
+  }
+  view.scanType = engine.state.scanning.scanType
+  view.quota = engine.state.quota
+  return view
+}
+
 const startImageScan: Step<"StartImageScan"> = (engine, input, now) => {
   const s = engine.state
-  const { accountId } = engine.config
-  const view: StartImageScanRule.RegistryView<RepositoryState, ImageState> = {
-    registryId: accountId,
-    scanType: s.scanning.scanType,
-    quota: s.quota,
-    repository: (registryId, name) => registryId === accountId ? s.repositories.get(name) : undefined,
-    accessDenied: (target) => Lookups.accessDenied(engine, "StartImageScan", target),
-    imageByDigest: Lookups.lookup.imageByDigest,
-    imageByTag: Lookups.lookup.imageByTag
-  }
+  const view = viewOf(engine)
   const decision = StartImageScanRule.decide(input, view, now, engine.config.rules)
   if (decision._tag === "Refused") {
     const charge = decision.charge

@@ -1,6 +1,7 @@
 /**
  * @ecr-scan/memory-backend: a deterministic in-memory ECR registry for the core's ports.
  *
+ * @module @ecr-scan/memory-backend
  * @since 0.1.0
  */
 

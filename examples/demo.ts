@@ -1,19 +1,16 @@
 /**
- * `npm start` (until the emulator exists): a short tour of the rules on the in-memory registry, on a
- * virtual clock. It pushes an image, scans it, watches the scan complete, hits the 24 h rule a
- * millisecond early and passes it on time, then fills the 100,000-scans-per-24-hours quota and waits
- * for a slot to free.
- *
- * @since 0.1.0
+ * `npm run demo`: a short tour of the rules on the in-memory registry, on a virtual clock, through the
+ * packages' public entry points as a user's program would import them. It pushes an image, scans it,
+ * watches the scan complete, hits the 24 h rule a millisecond early and passes it on time, then fills
+ * the 100,000-scans-per-24-hours quota and waits for a slot to free.
  */
 import { ImageRegistry, ImageScanner, ManifestBuilder } from "@ecr-scan/core"
+import { MemoryRegistry, MemoryRegistryDriver } from "@ecr-scan/memory-backend"
 import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as TestClock from "effect/TestClock"
 import * as TestContext from "effect/TestContext"
-import * as MemoryRegistry from "./MemoryRegistry.js"
-import { MemoryRegistryDriver } from "./MemoryRegistryDriver.js"
 
 const blob = (n: number) => `sha256:${n.toString(16).padStart(64, "0")}`
 
