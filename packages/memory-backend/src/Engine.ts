@@ -45,6 +45,11 @@ export class Engine {
    * this is set (`engine.changes?.push(...)`), so the feed costs nothing without subscribers.
    */
   changes: Array<Change> | undefined = undefined
+  /**
+   * Values an operation module builds once per engine and keeps between calls (a rule's view of the state), under
+   * the operation's name: a property read, where a `WeakMap` keyed by the engine was a hash lookup per call.
+   */
+  readonly memo: { [operation: string]: unknown } = {}
   private readonly listeners: Array<Listener> = []
   private faultRandom: Utils.PCGRandom
 

@@ -122,8 +122,12 @@ export const fail = <Name extends Api.OperationName>(error: Api.Failure<Name>) =
   Exit.fail(error) as Exit.Exit<never, Api.Failure<Name>>
 
 /** What a test fixed for an image in a repository (or in every repository). */
-export const overrideFor = (engine: Engine, repositoryName: string, digest: string) =>
-  engine.state.overrides.get(RegistryState.overrideKey(digest, repositoryName)) ?? engine.state.overrides.get(digest)
+export const overrideFor = (engine: Engine, repositoryName: string, digest: string) => {
+  const { overrides } = engine.state
+  // Most registries have none: no key is built for them.
+  if (overrides.size === 0) return undefined
+  return overrides.get(RegistryState.overrideKey(digest, repositoryName)) ?? overrides.get(digest)
+}
 
 /** A new scan record of an image: its duration from the seed, its outcome from the overrides or the image. */
 export const startRecord = (

@@ -21,13 +21,11 @@ type View = {
 }
 
 /**
- * The rule's view of each engine's state, made once: the hottest call of a busy simulation should not allocate
- * four closures for it. Its two changing members are set before each decision.
+ * The rule's view of an engine's state, made once (in `engine.memo`): the hottest call of a busy simulation should
+ * not allocate four closures for it. Its two changing members are set before each decision.
  */
-const views = new WeakMap<Engine, View>()
-
 const viewOf = (engine: Engine): View => {
-  let view = views.get(engine)
+  let view = engine.memo.StartImageScan as View | undefined
   if (view === undefined) {
     const s = engine.state
     const { accountId } = engine.config
@@ -40,7 +38,7 @@ const viewOf = (engine: Engine): View => {
       imageByDigest: Lookups.lookup.imageByDigest,
       imageByTag: Lookups.lookup.imageByTag
     }
-    views.set(engine, view)
+    engine.memo.StartImageScan = view
   }
   view.scanType = engine.state.scanning.scanType
   view.quota = engine.state.quota
