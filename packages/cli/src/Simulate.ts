@@ -16,7 +16,8 @@ import {
   ImageScanner,
   ManifestBuilder,
   ScanLifecycle,
-  ScanModel
+  ScanModel,
+  ScannerReports
 } from "@ecr-scan/core"
 import { Durations } from "@ecr-scan/emulator"
 import { MemoryRegistry, MemoryRegistryDriver, VirtualClock } from "@ecr-scan/memory-backend"
@@ -64,6 +65,9 @@ export const Step: Schema.Schema<Step> = Schema.suspend(() =>
     Schema.Struct({
       findings: Schema.Struct({ image: Schema.String, findings: Schema.Array(ScanModel.ImageScanFinding) })
     }),
+    // A scanner's report is read when the step runs: it carries members no scenario schema should list.
+    Schema.Struct({ findings: Schema.Struct({ image: Schema.String, trivy: Schema.Unknown }) }),
+    Schema.Struct({ findings: Schema.Struct({ image: Schema.String, grype: Schema.Unknown }) }),
     Schema.Struct({ registryScanning: Schema.Struct({ scanType: Schema.Literal("BASIC", "ENHANCED") }) }),
     Schema.Struct({ repeat: Schema.Number, steps: Schema.Array(Step) })
   )
@@ -87,6 +91,8 @@ export type Step =
   | { readonly fault: typeof FaultStep.Type }
   | { readonly outcome: { readonly image: string; readonly outcome: ScanLifecycle.ScanOutcome } }
   | { readonly findings: { readonly image: string; readonly findings: ReadonlyArray<ScanModel.ImageScanFinding> } }
+  | { readonly findings: { readonly image: string; readonly trivy: unknown } }
+  | { readonly findings: { readonly image: string; readonly grype: unknown } }
   | { readonly registryScanning: { readonly scanType: "BASIC" | "ENHANCED" } }
   | { readonly repeat: number; readonly steps: ReadonlyArray<Step> }
 
@@ -265,9 +271,18 @@ export const run = (scenario: Scenario, seedOverride: Option.Option<string>) =>
             yield* driver.setScanOutcome({ imageDigest: digest }, step.outcome.outcome)
             say(`set outcome of ${step.outcome.image} -> ${step.outcome.outcome}`)
           } else if ("findings" in step) {
-            const digest = digests.get(step.findings.image) ?? digestOf(step.findings.image)
-            yield* driver.setFindings({ imageDigest: digest }, step.findings.findings)
-            say(`set ${step.findings.findings.length} findings of ${step.findings.image}`)
+            const source = step.findings
+            const findings = "findings" in source
+              ? Either.right(source.findings)
+              : "trivy" in source
+              ? ScannerReports.decodeTrivy(source.trivy)
+              : ScannerReports.decodeGrype(source.grype)
+            if (Either.isLeft(findings)) {
+              return yield* CliFailure.usage(`scenario: findings of ${source.image}: ${findings.left}`)
+            }
+            const digest = digests.get(source.image) ?? digestOf(source.image)
+            yield* driver.setFindings({ imageDigest: digest }, findings.right)
+            say(`set ${findings.right.length} findings of ${source.image}`)
           } else if ("registryScanning" in step) {
             const result = yield* Effect.either(ImageRegistry.putRegistryScanningConfiguration({
               scanType: step.registryScanning.scanType

@@ -45,8 +45,12 @@ export * as ScanningConfiguration from "./ScanningConfiguration.js"
 export * as ScanLifecycle from "./ScanLifecycle.js"
 /** Scan statuses and findings. */
 export * as ScanModel from "./ScanModel.js"
+/** Findings from a Trivy or Grype JSON report. */
+export * as ScannerReports from "./ScannerReports.js"
 /** The account quota. */
 export * as ScanQuota from "./ScanQuota.js"
+/** The gate's policy and verdict: thresholds, maxima, ignores with expiry, `evaluate`. */
+export * as ScanPolicy from "./ScanPolicy.js"
 /** One request validator per operation. */
 export * as RequestValidators from "./RequestValidators.js"
 /** The house rules. */
@@ -57,6 +61,8 @@ export * as StartImageScanRule from "./StartImageScanRule.js"
 export * as Validation from "./Validation.js"
 /** Whether a fiber runs under a tracer someone installed. */
 export * as Tracing from "./Tracing.js"
+/** The deployment gate: wait for the scan, judge its findings against a policy. */
+export * as ScanGate from "./ScanGate.js"
 /** The ImageScanComplete waiter. */
 export * as Waiter from "./Waiter.js"
 /** What a push starts: no scan, an enhanced scan, a basic scan, or a refusal by the account quota. */

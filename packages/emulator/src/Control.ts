@@ -1,14 +1,15 @@
 /**
  * The control endpoints, under `/_ecr-scan/`: what tests need and AWS has no API for. Move or set the
- * virtual clock, fix findings or a FAILED outcome for an image, plan faults, reset, export and import
- * the state, read the quota. Served by an `HttpRouter`; every reply is JSON, errors included.
+ * virtual clock, fix findings (ECR's, or a Trivy or Grype JSON report's) or a FAILED outcome for an
+ * image, plan faults, reset, export and import the state, read the quota. Served by an `HttpRouter`;
+ * every reply is JSON, errors included.
  *
  * With several accounts, a request names the account it is about with `?account=<id>` or an
  * `x-ecr-scan-account` header; without either it is about the first account. The clock is shared.
  *
  * @since 0.1.0
  */
-import { FaultPlan, ScanLifecycle, ScanModel } from "@ecr-scan/core"
+import { FaultPlan, ScanLifecycle, ScanModel, ScannerReports } from "@ecr-scan/core"
 import { MemoryRegistryDriver, type MemoryRegistryDriverService, Snapshot } from "@ecr-scan/memory-backend"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
@@ -36,6 +37,12 @@ export const Bodies = {
   advance: Schema.Struct({ duration: Schema.String }),
   set: Schema.Struct({ time: Schema.Union(Schema.Number, Schema.String) }),
   findings: Schema.Struct({ ...ImageTarget, findings: Schema.Array(ScanModel.ImageScanFinding) }),
+  /** The findings body with a scanner's JSON report in place of `findings`: `trivy` or `grype`. */
+  report: Schema.Struct({
+    ...ImageTarget,
+    trivy: Schema.optional(Schema.Unknown),
+    grype: Schema.optional(Schema.Unknown)
+  }),
   outcome: Schema.Struct({ ...ImageTarget, outcome: ScanLifecycle.ScanOutcome }),
   fault: FaultPlan.FaultPlanInput
 }
@@ -57,6 +64,35 @@ const body = <A, I>(schema: Schema.Schema<A, I>) =>
       )
     )
   )
+
+/** Decodes a body already read as JSON, failing with the same message `body` would. */
+const decodeBody = <A, I>(schema: Schema.Schema<A, I>, json: unknown) =>
+  Effect.mapError(
+    Schema.decodeUnknown(schema)(json),
+    (error) => badRequest(ParseResult.TreeFormatter.formatErrorSync(error))
+  )
+
+const FINDINGS_SOURCES = ["findings", "trivy", "grype"] as const
+
+/**
+ * The target and findings of a findings body: ECR findings as before, or the findings of the Trivy or
+ * Grype report it carries. A body with no report member is decoded exactly as before, so its errors read
+ * the same.
+ */
+const findingsBody = Effect.gen(function*() {
+  const json = yield* body(Schema.Unknown)
+  const sources = typeof json === "object" && json !== null && !Array.isArray(json)
+    ? FINDINGS_SOURCES.filter((key) => key in json)
+    : []
+  if (!sources.includes("trivy") && !sources.includes("grype")) return yield* decodeBody(Bodies.findings, json)
+  if (sources.length > 1) {
+    return yield* badRequest(`Give one of findings, trivy or grype, not ${sources.join(" and ")}`)
+  }
+  const { grype, trivy, ...target } = yield* decodeBody(Bodies.report, json)
+  const findings = sources[0] === "trivy" ? ScannerReports.decodeTrivy(trivy) : ScannerReports.decodeGrype(grype)
+  if (Either.isLeft(findings)) return yield* badRequest(findings.left)
+  return { ...target, findings: findings.right }
+})
 
 /** The header naming the account a control request is about (or `?account=`). */
 export const ACCOUNT_HEADER = "x-ecr-scan-account"
@@ -150,7 +186,7 @@ export const router = HttpRouter.empty.pipe(
   HttpRouter.post(
     `${PREFIX}/findings`,
     Effect.gen(function*() {
-      const { findings, ...target } = yield* body(Bodies.findings)
+      const { findings, ...target } = yield* findingsBody
       yield* Effect.flatMap(driver, (d) => d.setFindings(target, findings))
       return yield* ok
     })

@@ -74,12 +74,14 @@ export interface EnhancedFindingContext {
 
 /**
  * An enhanced (Amazon Inspector) finding made from a basic one: the vulnerability, package and score of its
- * attributes, a finding ARN stable per image and vulnerability, and the image as its resource.
+ * attributes (and the package's `fixedInVersion` when a `fixed_in_version` attribute has it), a finding ARN
+ * stable per image and vulnerability, and the image as its resource.
  */
 export const enhancedFinding = (finding: ScanModel.ImageScanFinding, context: EnhancedFindingContext) => {
   const { accountId, imageDigest, observedAt, region, repositoryName } = context
   const attribute = (key: string) => finding.attributes?.find((a) => a.key === key)?.value
   const score = Number(attribute("CVSS3_SCORE") ?? "0")
+  const fixedInVersion = attribute("fixed_in_version")
   return {
     awsAccountId: accountId,
     description: finding.description,
@@ -91,7 +93,12 @@ export const enhancedFinding = (finding: ScanModel.ImageScanFinding, context: En
     packageVulnerabilityDetails: {
       source: "SYNTHETIC",
       vulnerabilityId: finding.name,
-      vulnerablePackages: [{ name: attribute("package_name"), version: attribute("package_version") }]
+      vulnerablePackages: [{
+        name: attribute("package_name"),
+        version: attribute("package_version"),
+        // Only findings made from a scanner's report know their fix (ScannerReports.FIXED_IN_VERSION).
+        ...(fixedInVersion === undefined ? {} : { fixedInVersion })
+      }]
     },
     resources: [{
       id: `arn:aws:ecr:${region}:${accountId}:repository/${repositoryName}/${imageDigest}`,

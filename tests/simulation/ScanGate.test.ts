@@ -1,0 +1,118 @@
+/**
+ * The deployment gate on the memory backend, on virtual time: each test is one behaviour of `ScanGate.check`,
+ * the clock moved by `TestClock` while the gate waits in a fiber.
+ */
+import { ImageRegistry, ScanGate, type ScanModel } from "@ecr-scan/core"
+import { MemoryRegistryDriver } from "@ecr-scan/memory-backend"
+import { Fixtures, TestRegistry } from "@ecr-scan/testing"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit, Fiber, Schedule, TestClock } from "effect"
+
+const repositoryName = "gate/app"
+const image = { repositoryName, imageId: { imageTag: "v1" } }
+const rules = { scanDuration: { min: 60_000, max: 60_000 } }
+
+/** A repository with one pushed image (tag v1), no scan yet; its findings fixed by the test. */
+const pushed = (findings: ReadonlyArray<ScanModel.ImageScanFinding>, options: { scanOnPush?: boolean } = {}) =>
+  Effect.gen(function*() {
+    yield* ImageRegistry.createRepository({
+      repositoryName,
+      imageScanningConfiguration: { scanOnPush: options.scanOnPush ?? false }
+    })
+    const manifest = Fixtures.image("gate")
+    yield* ImageRegistry.putImage({ repositoryName, imageManifest: manifest, imageTag: "v1" })
+    const driver = yield* MemoryRegistryDriver
+    yield* driver.setFindings({ imageDigest: Fixtures.digestOf(manifest) }, findings)
+    return Fixtures.digestOf(manifest)
+  })
+
+const finding = (name: string, severity: ScanModel.FindingSeverity, pkg = "openssl") =>
+  Fixtures.finding(name, severity, pkg)
+
+/** Runs the gate in a fiber and moves the clock until it ends (at most `minutes` virtual minutes). */
+const gate = (policy: Parameters<typeof ScanGate.check>[1], options?: ScanGate.CheckOptions, minutes = 10) =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.fork(ScanGate.check(image, policy, options))
+    for (let m = 0; m < minutes * 12; m++) {
+      const done = yield* Fiber.poll(fiber)
+      if (done._tag === "Some") break
+      yield* TestClock.adjust("5 seconds")
+    }
+    return yield* Fiber.await(fiber)
+  })
+
+const inRegistry = <A, E>(effect: Effect.Effect<A, E, TestRegistry.TestRegistry>) =>
+  Effect.provide(effect, TestRegistry.layer({ seed: "gate", rules }))
+
+describe("ScanGate.check on the memory backend", () => {
+  it.effect("starts a scan when there is none, waits for it and passes an image without findings", () =>
+    inRegistry(Effect.gen(function*() {
+      yield* pushed([])
+      const exit = yield* gate({ failOn: "HIGH" })
+      expect(Exit.isSuccess(exit)).toBe(true)
+      if (Exit.isSuccess(exit)) {
+        expect(exit.value.verdict.verdict).toBe("PASSED")
+        expect(exit.value.scan).toMatchObject({ status: "COMPLETE", started: true })
+      }
+    })))
+
+  it.effect("blocks on a finding at or above the threshold", () =>
+    inRegistry(Effect.gen(function*() {
+      yield* pushed([finding("CVE-2026-0001", "HIGH"), finding("CVE-2026-0002", "LOW")])
+      const exit = yield* gate({ failOn: "HIGH" })
+      expect(Exit.isSuccess(exit) && exit.value.verdict.verdict).toBe("BLOCKED")
+      expect(Exit.isSuccess(exit) && exit.value.verdict.blocking.map((f) => f.id)).toStrictEqual(["CVE-2026-0001"])
+    })))
+
+  it.effect("does not block on an ignored finding", () =>
+    inRegistry(Effect.gen(function*() {
+      yield* pushed([finding("CVE-2026-0001", "CRITICAL")])
+      const exit = yield* gate({ failOn: "HIGH", ignore: [{ id: "CVE-2026-0001", reason: "not reachable" }] })
+      expect(Exit.isSuccess(exit) && exit.value.verdict.verdict).toBe("PASSED")
+    })))
+
+  it.effect("judges the scan started on push without starting another", () =>
+    inRegistry(Effect.gen(function*() {
+      yield* pushed([finding("CVE-2026-0003", "CRITICAL")], { scanOnPush: true })
+      const exit = yield* gate({ failOn: "CRITICAL" })
+      expect(Exit.isSuccess(exit) && exit.value.scan.started).toBe(false)
+      expect(Exit.isSuccess(exit) && exit.value.verdict.verdict).toBe("BLOCKED")
+    })))
+
+  it.effect("fails with NoScan when told not to start one", () =>
+    inRegistry(Effect.gen(function*() {
+      yield* pushed([])
+      const exit = yield* gate({}, { startScan: false })
+      expect(exit).toStrictEqual(Exit.fail(new ScanGate.NoScan({ repositoryName })))
+    })))
+
+  it.effect("fails with ScanFailed, carrying the status's description, when the scan ends FAILED", () =>
+    inRegistry(Effect.gen(function*() {
+      const digest = yield* pushed([])
+      const driver = yield* MemoryRegistryDriver
+      yield* driver.setScanOutcome({ imageDigest: digest }, "FAILED")
+      const exit = yield* gate({})
+      expect(Exit.isFailure(exit)).toBe(true)
+      if (Exit.isFailure(exit) && exit.cause._tag === "Fail") {
+        expect(exit.cause.error._tag).toBe("ScanFailed")
+        expect((exit.cause.error as ScanGate.ScanFailed).description).toBeDefined()
+      }
+    })))
+
+  it.effect("times out at the schedule's end, with the last status", () =>
+    inRegistry(Effect.gen(function*() {
+      yield* pushed([])
+      // Three reads, 5 seconds apart: the minute-long scan is still in progress at the last one.
+      const schedule = Schedule.intersect(Schedule.spaced("5 seconds"), Schedule.recurs(2))
+      const exit = yield* gate({}, { schedule })
+      expect(exit).toStrictEqual(Exit.fail(new ScanGate.GateTimedOut({ repositoryName, lastStatus: "IN_PROGRESS" })))
+    })))
+
+  it.effect("counts findings over several pages", () =>
+    inRegistry(Effect.gen(function*() {
+      const many = Array.from({ length: 250 }, (_, i) => finding(`CVE-2026-${1000 + i}`, "MEDIUM"))
+      yield* pushed(many)
+      const exit = yield* gate({ failOn: "CRITICAL" })
+      expect(Exit.isSuccess(exit) && exit.value.verdict.counts.found.MEDIUM).toBe(250)
+    })))
+})
