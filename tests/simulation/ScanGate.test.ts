@@ -115,4 +115,74 @@ describe("ScanGate.check on the memory backend", () => {
       const exit = yield* gate({ failOn: "CRITICAL" })
       expect(Exit.isSuccess(exit) && exit.value.verdict.counts.found.MEDIUM).toBe(250)
     })))
+
+  it.effect("blocks when a severity goes over its maximum count", () =>
+    inRegistry(Effect.gen(function*() {
+      yield* pushed(Array.from({ length: 6 }, (_, i) => finding(`CVE-2026-010${i}`, "HIGH")))
+      const exit = yield* gate({ maxCounts: { HIGH: 5 } })
+      expect(Exit.isSuccess(exit) && exit.value.verdict.verdict).toBe("BLOCKED")
+      expect(Exit.isSuccess(exit) && exit.value.verdict.reasons).toStrictEqual(["HIGH: 6 over the maximum 5"])
+    })))
+
+  it.effect("an ignore that expires mid-simulation blocks from its expiry instant on", () =>
+    inRegistry(Effect.gen(function*() {
+      yield* pushed([finding("CVE-2026-0200", "CRITICAL")])
+      const until = new Date(TestRegistry.START + 2 * 3_600_000)
+      const policy = { failOn: "HIGH" as const, ignore: [{ id: "CVE-2026-0200", until }] }
+      const before = yield* gate(policy)
+      expect(Exit.isSuccess(before) && before.value.verdict.verdict).toBe("PASSED")
+      yield* TestClock.adjust("2 hours")
+      const after = yield* gate(policy)
+      expect(Exit.isSuccess(after) && after.value.verdict.verdict).toBe("BLOCKED")
+      expect(Exit.isSuccess(after) && after.value.verdict.expiredIgnores.map((e) => e.id)).toStrictEqual([
+        "CVE-2026-0200"
+      ])
+    })))
+
+  it.effect("reports an unused ignore, and blocks on it with errorOnUnusedIgnores", () =>
+    inRegistry(Effect.gen(function*() {
+      yield* pushed([])
+      const ignore = [{ id: "CVE-2026-0300" }]
+      const reported = yield* gate({ failOn: "HIGH", ignore })
+      expect(Exit.isSuccess(reported) && reported.value.verdict.unusedIgnores.map((e) => e.id)).toStrictEqual([
+        "CVE-2026-0300"
+      ])
+      expect(Exit.isSuccess(reported) && reported.value.verdict.verdict).toBe("PASSED")
+      const strict = yield* gate({ failOn: "HIGH", ignore, errorOnUnusedIgnores: true })
+      expect(Exit.isSuccess(strict) && strict.value.verdict.verdict).toBe("BLOCKED")
+    })))
+
+  it.effect("fails with ImageArchived for an archived image", () =>
+    inRegistry(Effect.gen(function*() {
+      yield* pushed([], { scanOnPush: true })
+      yield* ImageRegistry.updateImageStorageClass({ ...image, targetStorageClass: "ARCHIVE" })
+      const exit = yield* gate({})
+      expect(Exit.isFailure(exit) && exit.cause._tag === "Fail" && exit.cause.error._tag).toBe("ImageArchived")
+    })))
+
+  it.effect("fails with ScanLimitExceeded when the account quota refused the scan on push", () =>
+    Effect.provide(
+      Effect.gen(function*() {
+        yield* pushed([], { scanOnPush: true })
+        yield* ImageRegistry.putImage({ repositoryName, imageManifest: Fixtures.image("second"), imageTag: "v2" })
+        const exit = yield* Effect.fork(ScanGate.check({ repositoryName, imageId: { imageTag: "v2" } }, {})).pipe(
+          Effect.flatMap(Fiber.await)
+        )
+        expect(Exit.isFailure(exit) && exit.cause._tag === "Fail" && exit.cause.error._tag).toBe("ScanLimitExceeded")
+      }),
+      TestRegistry.layer({ seed: "gate", rules: { ...rules, accountQuotaLimit: 1 } })
+    ))
+
+  it.effect("judges an ACTIVE continuous enhanced scan as complete", () =>
+    inRegistry(Effect.gen(function*() {
+      yield* ImageRegistry.putRegistryScanningConfiguration({
+        scanType: "ENHANCED",
+        rules: [{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }] }]
+      })
+      yield* pushed([finding("CVE-2026-0400", "MEDIUM")])
+      const exit = yield* gate({ failOn: "HIGH" }, { consistencyDelay: "1 second" })
+      expect(Exit.isSuccess(exit) && exit.value.scan.status).toBe("ACTIVE")
+      expect(Exit.isSuccess(exit) && exit.value.verdict.counts.found.MEDIUM).toBe(1)
+      expect(Exit.isSuccess(exit) && exit.value.verdict.verdict).toBe("PASSED")
+    })))
 })
