@@ -185,4 +185,39 @@ describe("ScanGate.check on the memory backend", () => {
       expect(Exit.isSuccess(exit) && exit.value.verdict.counts.found.MEDIUM).toBe(1)
       expect(Exit.isSuccess(exit) && exit.value.verdict.verdict).toBe("PASSED")
     })))
+
+  it.effect("waits out enhanced findings that change between reads, and judges the settled ones", () =>
+    inRegistry(Effect.gen(function*() {
+      yield* ImageRegistry.putRegistryScanningConfiguration({
+        scanType: "ENHANCED",
+        rules: [{ scanFrequency: "SCAN_ON_PUSH", repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }] }]
+      })
+      const digest = yield* pushed([finding("CVE-2026-0500", "LOW")])
+      const fiber = yield* Effect.fork(ScanGate.check(image, { failOn: "HIGH" }, { consistencyDelay: "30 seconds" }))
+      // The scan completes at 60 s and is read with one LOW finding; Inspector then updates it to a CRITICAL one.
+      yield* TestClock.adjust("70 seconds")
+      const driver = yield* MemoryRegistryDriver
+      yield* driver.setFindings({ imageDigest: digest }, [finding("CVE-2026-0501", "CRITICAL")])
+      yield* TestClock.adjust("60 seconds")
+      const exit = yield* Fiber.await(fiber)
+      expect(Exit.isSuccess(exit) && exit.value.scan.status).toBe("COMPLETE")
+      expect(Exit.isSuccess(exit) && exit.value.verdict.blocking.map((f) => f.id)).toStrictEqual(["CVE-2026-0501"])
+    })))
+
+  it.effect("fails with UnsupportedImage when the scanner cannot scan the image", () =>
+    inRegistry(Effect.gen(function*() {
+      yield* pushed([])
+      const driver = yield* MemoryRegistryDriver
+      yield* ImageRegistry.putRegistryScanningConfiguration({
+        scanType: "ENHANCED",
+        rules: [{ scanFrequency: "SCAN_ON_PUSH", repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }] }]
+      })
+      // The outcome is fixed before the push: its scan on push ends UNSUPPORTED_IMAGE.
+      yield* driver.setScanOutcome({ imageDigest: Fixtures.digestOf(Fixtures.image("other")) }, "UNSUPPORTED_IMAGE")
+      yield* ImageRegistry.putImage({ repositoryName, imageManifest: Fixtures.image("other"), imageTag: "v2" })
+      const fiber = yield* Effect.fork(ScanGate.check({ repositoryName, imageId: { imageTag: "v2" } }, {}))
+      yield* TestClock.adjust("2 minutes")
+      const exit = yield* Fiber.await(fiber)
+      expect(Exit.isFailure(exit) && exit.cause._tag === "Fail" && exit.cause.error._tag).toBe("UnsupportedImage")
+    })))
 })
