@@ -506,14 +506,19 @@ const runVariant = async (label, versions, tarballs, readmeProject) => {
       status: file.status
     }
   }) ?? []
-  const wantedFiles = ["test/conformance.test.ts", "test/readme-emulator.test.ts", "test/readme-simulation.test.ts"]
+  const wantedFiles = [
+    "test/conformance.test.ts",
+    "test/gate.test.ts",
+    "test/readme-emulator.test.ts",
+    "test/readme-simulation.test.ts"
+  ]
   const vitestOk = vitest.code === 0 && report !== undefined && report.numFailedTests === 0 &&
     report.numFailedTestSuites === 0 &&
     wantedFiles.every((file) =>
       perFile.some((result) => result.file === file && result.passed > 0 && result.failed === 0)
     )
   check(
-    "vitest run: the conformance suite against MemoryRegistry, the README's simulation test and emulator example",
+    "vitest run: the conformance suite against MemoryRegistry, ScanGate embedded, the README's simulation test and emulator example",
     vitestOk,
     perFile.map((result) =>
       `\n      ${result.file}: ${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped`
