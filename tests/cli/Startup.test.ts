@@ -106,6 +106,7 @@ const awsBackend = /^(packages\/aws-backend|node_modules\/@ecr-scan\/aws-backend
 const memoryBackend = /^(packages\/memory-backend|node_modules\/@ecr-scan\/memory-backend)\//
 const emulator = /^(packages\/emulator|node_modules\/@ecr-scan\/emulator)\//
 const sdk = /^node_modules\/@aws-sdk\//
+const gateModule = /^packages\/cli\/(dist|src)\/Gate\.(js|ts)$/
 
 // The bin runs the bundle; the build it is made of loads the same way, module by module.
 const entries = [["the bin (the bundle)", BIN], ["the build (dist/main.js)", BUILT]] as const
@@ -139,6 +140,21 @@ describe.concurrent.each(entries)("what a command line loads: %s", (label, entry
     expect(finished.stderr).toContain("RepositoryNotFoundException")
     expect(modules.some((m) => memoryBackend.test(m))).toBe(true)
     expect(modules.filter((m) => awsBackend.test(m) || sdk.test(m) || emulator.test(m))).toEqual([])
+  })
+
+  it("gate on the memory backend: the gate's module and the memory backend, neither the SDK nor the emulator", async () => {
+    const args = ["gate", "--repository-name", "app", "--image-id", "imageTag=v1", "--backend", "memory"]
+    const [gated, other] = await Promise.all([
+      loadsOf(entry, `${key}-gate`, args),
+      loadsOf(entry, `${key}-not-gate`, ["describe-images", "--repository-name", "app", "--backend", "memory"])
+    ])
+    expect(gated.finished.code).toBe(254)
+    expect(gated.finished.stderr).toContain("RepositoryNotFoundException")
+    expect(gated.modules.some((m) => gateModule.test(m))).toBe(true)
+    expect(gated.modules.some((m) => memoryBackend.test(m))).toBe(true)
+    expect(gated.modules.filter((m) => awsBackend.test(m) || sdk.test(m) || emulator.test(m))).toEqual([])
+    // Another command never loads the gate.
+    expect(other.modules.filter((m) => gateModule.test(m))).toEqual([])
   })
 
   it("--help, which lists serve's options, loads the emulator", async () => {

@@ -16,6 +16,7 @@ import * as Command from "@effect/cli/Command"
 import * as Effect from "effect/Effect"
 import * as CliFailure from "./CliFailure.js"
 import * as Commands from "./Commands.js"
+import * as GateCommand from "./GateCommand.js"
 import * as OperationCommand from "./OperationCommand.js"
 import * as SimulateCommand from "./SimulateCommand.js"
 import { VERSION } from "./Version.js"
@@ -40,6 +41,7 @@ export const root = <R, E, A>(serve: Command.Command<"serve", R, E, A>) =>
       putImage,
       describeImages,
       WaitCommand.command,
+      GateCommand.command,
       serve,
       SimulateCommand.command
     ])
@@ -56,6 +58,7 @@ const others: ReadonlySet<string> = new Set([
   Commands.putImage.command,
   Commands.describeImages.command,
   "wait",
+  "gate",
   "simulate"
 ])
 
