@@ -1,7 +1,8 @@
 /**
- * `ecr-scan gate`: `ScanGate.check` on the chosen backend, its verdict as a report (text or JSON) and an
- * exit code: 0 passed, 1 blocked, 3 no findings to judge (a final status, no scan, or the timeout), 252 a
- * usage error, 254 a service error, 255 anything else. Loaded only when `gate` runs (GateCommand.ts).
+ * `ecr-scan gate`: `ScanGate.check` on the chosen backend, its verdict as a report (text, JSON, or SARIF
+ * and JUnit XML from GateReports.ts) and an exit code: 0 passed, 1 blocked, 3 no findings to judge (a final
+ * status, no scan, or the timeout), 252 a usage error, 254 a service error, 255 anything else. Loaded only
+ * when `gate` runs (GateCommand.ts).
  *
  * @since 0.1.0
  */
@@ -17,6 +18,7 @@ import * as Schema from "effect/Schema"
 import * as Backend from "./Backend.js"
 import * as CliFailure from "./CliFailure.js"
 import * as Commands from "./Commands.js"
+import * as GateReports from "./GateReports.js"
 import * as OperationCommand from "./OperationCommand.js"
 import { timestamp } from "./Output.js"
 import * as Stdio from "./Stdio.js"
@@ -36,7 +38,7 @@ export interface GateArgs extends Backend.BackendChoice {
   readonly errorOnUnusedIgnores: boolean
   readonly noStartScan: boolean
   readonly timeout: string
-  readonly output: "text" | "json"
+  readonly output: "text" | "json" | "sarif" | "junit"
   readonly outputFile: Option.Option<string>
 }
 
@@ -317,6 +319,9 @@ export const run = (args: GateArgs) =>
       const status = statusOf(error)
       const summary = `NO_FINDINGS  ${args.repositoryName}${imageTags === undefined ? "" : `:${imageTags[0]}`}` +
         ` (status: ${status ?? "none"})\n${error.message}\n`
+      const name = imageId.imageDigest !== undefined
+        ? `${args.repositoryName}@${imageId.imageDigest}`
+        : `${args.repositoryName}${imageTags === undefined ? "" : `:${imageTags[0]}`}`
       const report = args.output === "json"
         ? `${
           JSON.stringify(
@@ -331,13 +336,23 @@ export const run = (args: GateArgs) =>
             2
           )
         }\n`
+        : args.output === "sarif"
+        ? `${JSON.stringify(GateReports.sarifNoFindings(name, error._tag, error.message), null, 2)}\n`
+        : args.output === "junit"
+        ? GateReports.junitNoFindings(args.repositoryName, name, error._tag, error.message)
         : summary
       yield* write(report, summary)
       return yield* new CliFailure.CliFailure({ exitCode: GateExit.noFindings, stderr: `\n${error.message}\n` })
     }
     const result = outcome.right
     const summary = textReport(result, imageTags)
-    const report = args.output === "json" ? `${JSON.stringify(jsonReport(result, imageTags), null, 2)}\n` : summary
+    const report = args.output === "json"
+      ? `${JSON.stringify(jsonReport(result, imageTags), null, 2)}\n`
+      : args.output === "sarif"
+      ? `${JSON.stringify(GateReports.sarif(result, imageTags), null, 2)}\n`
+      : args.output === "junit"
+      ? GateReports.junit(result, imageTags)
+      : summary
     yield* write(report, summary)
     if (result.verdict.verdict === "BLOCKED") {
       return yield* new CliFailure.CliFailure({ exitCode: GateExit.blocked, stderr: "" })

@@ -45,9 +45,9 @@ export const options = {
     Options.withDefault("10m"),
     Options.withDescription("How long to wait for the scan (5s, 90s, 2m30s; default 10m), read every 5 seconds.")
   ),
-  output: Options.choice("output", ["text", "json"]).pipe(
+  output: Options.choice("output", ["text", "json", "sarif", "junit"]).pipe(
     Options.withDefault("text" as const),
-    Options.withDescription("The report's format.")
+    Options.withDescription("The report's format: text, json, sarif (SARIF 2.1.0 for code scanning) or junit (XML).")
   ),
   outputFile: Options.text("output-file").pipe(
     Options.optional,
