@@ -220,4 +220,17 @@ describe("ScanGate.check on the memory backend", () => {
       const exit = yield* Fiber.await(fiber)
       expect(Exit.isFailure(exit) && exit.cause._tag === "Fail" && exit.cause.error._tag).toBe("UnsupportedImage")
     })))
+
+  it.effect("judges the scan already there when the 24-hour rule refuses the scan it would start", () =>
+    inRegistry(Effect.gen(function*() {
+      // Another pipeline's scan lands between the gate's first read and its StartImageScan: the first read
+      // misses it (a planned ScanNotFoundException), the start is refused by the 24-hour rule, the gate reads
+      // again and judges that scan.
+      yield* pushed([finding("CVE-2026-0600", "CRITICAL")], { scanOnPush: true })
+      const driver = yield* MemoryRegistryDriver
+      yield* driver.planFault({ operation: "DescribeImageScanFindings", error: "ScanNotFoundException", count: 1 })
+      const exit = yield* gate({ failOn: "CRITICAL" })
+      expect(Exit.isSuccess(exit) && exit.value.scan).toMatchObject({ status: "COMPLETE", started: false })
+      expect(Exit.isSuccess(exit) && exit.value.verdict.verdict).toBe("BLOCKED")
+    })))
 })
