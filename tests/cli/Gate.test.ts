@@ -1,12 +1,14 @@
 /**
  * `ecr-scan gate` (run in-process) against the emulator: a passing and a blocked verdict, no findings to judge
  * (a FAILED scan, and the timeout while the scan is still in progress on the emulator's stopped virtual clock),
- * a usage error, the JSON report's shape and `--output-file`.
+ * a usage error, the JSON report's shape and `--output-file`, a YAML ignore file (and its syntax error, 252), a
+ * service error (254) and an endpoint that never answers (255).
  */
 import { readFile } from "node:fs/promises"
+import { createServer } from "node:net"
 import { describe, expect, it } from "vitest"
 import { digestOf, imageManifest } from "../support/emulator.js"
-import { linesOf, type World, worlds } from "./support.js"
+import { cliEnv, ecrScan, linesOf, type World, worlds } from "./support.js"
 
 const FINDINGS = [
   {
@@ -45,6 +47,17 @@ const gate = (repositoryName: string, ...rest: Array<string>) => [
   "imageTag=v1",
   ...rest
 ]
+
+/** A loopback port nothing listens on (bound, then closed). */
+const closedPort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer()
+    server.on("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
 
 describe.concurrent("ecr-scan gate", () => {
   const { file, world } = worlds()
@@ -172,5 +185,73 @@ describe.concurrent("ecr-scan gate", () => {
     expect(linesOf(finished.stderr).filter((l) => l.startsWith("gate: scan of gate/slow")).length)
       .toBeGreaterThanOrEqual(2)
     expect(finished.stderr).toContain(": IN_PROGRESS (read 2)")
+  })
+
+  it("exit 0: a YAML ignore file, entries with until and reason, ignores the findings at the threshold", async () => {
+    const w = await world()
+    await scanned(w, "gate/yaml", 59)
+    const ignoreFile = await file(
+      "ignores.yaml",
+      [
+        "# Until the base image is rebuilt.",
+        "- id: CVE-2026-0001",
+        "  package: openssl",
+        "  until: 2099-12-31",
+        "  reason: not reachable from the service",
+        "- id: CVE-2026-0002",
+        "  reason: \"zlib: only inflate is used\""
+      ].join("\n")
+    )
+    const finished = await w.ecrScan(
+      gate("gate/yaml", "--fail-on", "HIGH", "--ignore-file", ignoreFile, "--output", "json")
+    )
+    expect(finished.code).toBe(0)
+    const report = JSON.parse(finished.stdout)
+    expect(report).toMatchObject({ verdict: "PASSED", counts: { ignored: { CRITICAL: 1, HIGH: 1 } } })
+    expect(report.ignored.map((i: any) => i.entry).sort((a: any, b: any) => a.id.localeCompare(b.id))).toEqual([
+      {
+        id: "CVE-2026-0001",
+        package: "openssl",
+        until: "2099-12-31T00:00:00.000Z",
+        reason: "not reachable from the service"
+      },
+      { id: "CVE-2026-0002", reason: "zlib: only inflate is used" }
+    ])
+  })
+
+  it("exit 252: a YAML syntax error names the file and the line, before any call", async () => {
+    const w = await world()
+    const ignoreFile = await file("broken.yml", "- id: CVE-2026-0001\n  reason: [unclosed\n- id: CVE-2026-0002\n")
+    const finished = await w.ecrScan(gate("gate/broken", "--ignore-file", ignoreFile))
+    expect(finished).toMatchObject({ code: 252, stdout: "" })
+    expect(finished.stderr).toContain(`Error parsing parameter '--ignore-file': Invalid YAML in ${ignoreFile}:`)
+    expect(finished.stderr).toMatch(/at line \d+, column \d+/)
+    expect(w.requests).toEqual([])
+  })
+
+  it("exit 252: a YAML ignore file is checked against the same schema as JSON", async () => {
+    const w = await world()
+    const ignoreFile = await file("unknown.yaml", "- id: CVE-2026-0001\n  expires: 2099-12-31\n")
+    const finished = await w.ecrScan(gate("gate/schema", "--ignore-file", ignoreFile))
+    expect(finished).toMatchObject({ code: 252, stdout: "" })
+    expect(finished.stderr).toContain("Error parsing parameter '--ignore-file'")
+    expect(finished.stderr).toContain("expires")
+    expect(w.requests).toEqual([])
+  })
+
+  it("exit 254: a service error, a repository that does not exist", async () => {
+    const w = await world()
+    const finished = await w.ecrScan(gate("gate/missing"))
+    expect(finished).toMatchObject({ code: 254, stdout: "" })
+    expect(finished.stderr).toContain("An error occurred (RepositoryNotFoundException)")
+  })
+
+  it("exit 255: an endpoint that never answers (a closed loopback port), after one attempt", async () => {
+    const endpoint = `http://127.0.0.1:${await closedPort()}`
+    const finished = await ecrScan([...gate("gate/nowhere"), "--endpoint-url", endpoint], {
+      env: cliEnv({ AWS_MAX_ATTEMPTS: "1" })
+    })
+    expect(finished).toMatchObject({ code: 255, stdout: "" })
+    expect(finished.stderr).toContain(`Could not connect to the endpoint URL: "${endpoint}"`)
   })
 })

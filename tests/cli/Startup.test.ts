@@ -153,8 +153,21 @@ describe.concurrent.each(entries)("what a command line loads: %s", (label, entry
     expect(gated.modules.some((m) => gateModule.test(m))).toBe(true)
     expect(gated.modules.some((m) => memoryBackend.test(m))).toBe(true)
     expect(gated.modules.filter((m) => awsBackend.test(m) || sdk.test(m) || emulator.test(m))).toEqual([])
+    // In the bundle, yaml is loaded only for a YAML ignore file (the build's @effect/cli imports it in any case).
+    if (key === "bundle") expect(gated.modules.filter((m) => m.startsWith("node_modules/yaml/"))).toEqual([])
     // Another command never loads the gate.
     expect(other.modules.filter((m) => gateModule.test(m))).toEqual([])
+  })
+
+  it("gate with a YAML ignore file loads yaml, and reads the file", async () => {
+    const ignoreFile = join(dir, `${key}-ignores.yaml`)
+    await writeFile(ignoreFile, "- id: CVE-2026-0001\n  until: 2099-12-31\n  reason: not reachable\n")
+    const args = ["gate", "--repository-name", "app", "--image-id", "imageTag=v1", "--backend", "memory"]
+    const { finished, modules } = await loadsOf(entry, `${key}-gate-yaml`, [...args, "--ignore-file", ignoreFile])
+    // Past the ignore file: the memory registry has no such repository.
+    expect(finished.code).toBe(254)
+    expect(finished.stderr).toContain("RepositoryNotFoundException")
+    expect(modules.some((m) => m.startsWith("node_modules/yaml/"))).toBe(true)
   })
 
   it("--help, which lists serve's options, loads the emulator", async () => {

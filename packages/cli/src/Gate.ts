@@ -86,6 +86,37 @@ export const parseMax = (text: string): Either.Either<ScanPolicy.MaxCounts, stri
 /** What an ignore file holds: a list of ignore entries, or a whole policy. */
 const IgnoreFile = Schema.Union(Schema.Array(ScanPolicy.IgnoreEntry), ScanPolicy.ScanPolicy)
 
+/** YAML text as data, or the syntax error with its line; `yaml` is loaded only when an ignore file is YAML. */
+const parseYaml = (path: string, text: string) =>
+  Effect.flatMap(
+    // yaml is CommonJS: Node gives its exports by name, the bundle (esbuild) as the default export alone.
+    Effect.promise(() =>
+      import("yaml").then((module) =>
+        typeof module.parse === "function" ? module : (module as unknown as { default: typeof module }).default
+      )
+    ),
+    (yaml) =>
+      Effect.try({
+        try: (): unknown => yaml.parse(text),
+        // The message's first line names the line and column: "Map keys must be unique at line 3, column 5:".
+        catch: (error) =>
+          CliFailure.parameter(
+            "ignore-file",
+            `Invalid YAML in ${path}: ${(error as Error).message.split("\n")[0].replace(/:$/, "")}`
+          )
+      })
+  )
+
+/** An ignore file's text as data: `.json` JSON, `.yaml`/`.yml` YAML, anything else JSON, or YAML if not JSON. */
+const parseIgnoreFile = (path: string, text: string) => {
+  if (/\.ya?ml$/i.test(path)) return parseYaml(path, text)
+  const json = Effect.try({
+    try: (): unknown => JSON.parse(text),
+    catch: (error) => CliFailure.parameter("ignore-file", `Invalid JSON in ${path}: ${(error as Error).message}`)
+  })
+  return /\.json$/i.test(path) ? json : Effect.orElse(json, () => parseYaml(path, text))
+}
+
 const readIgnoreFile = (path: string) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
@@ -93,15 +124,7 @@ const readIgnoreFile = (path: string) =>
       fs.readFileString(path),
       (error) => CliFailure.parameter("ignore-file", `Unable to read ${path}: ${error.message}`)
     )
-    if (/\.ya?ml$/i.test(path)) {
-      return yield* CliFailure.parameter("ignore-file", "YAML ignore files are not supported yet; use JSON")
-    }
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(text)
-    } catch (error) {
-      return yield* CliFailure.parameter("ignore-file", `Invalid JSON in ${path}: ${(error as Error).message}`)
-    }
+    const parsed = yield* parseIgnoreFile(path, text)
     const decoded = yield* Either.mapLeft(
       Schema.decodeUnknownEither(IgnoreFile, { onExcessProperty: "error" })(parsed),
       (error) => CliFailure.parameter("ignore-file", ParseResult.TreeFormatter.formatErrorSync(error))

@@ -33,7 +33,9 @@ export const options = {
   ),
   ignoreFile: Options.text("ignore-file").pipe(
     Options.optional,
-    Options.withDescription("A JSON file: a list of ignore entries, or a policy ({ failOn, maxCounts, ignore }).")
+    Options.withDescription(
+      "A YAML or JSON file: a list of ignore entries, or a policy ({ failOn, maxCounts, ignore })."
+    )
   ),
   errorOnUnusedIgnores: Options.boolean("error-on-unused-ignores").pipe(
     Options.withDescription("Block when an unexpired ignore entry matches no finding.")
