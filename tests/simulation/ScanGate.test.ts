@@ -233,4 +233,17 @@ describe("ScanGate.check on the memory backend", () => {
       expect(Exit.isSuccess(exit) && exit.value.scan).toMatchObject({ status: "COMPLETE", started: false })
       expect(Exit.isSuccess(exit) && exit.value.verdict.verdict).toBe("BLOCKED")
     })))
+
+  it.effect("times out at exactly the instant of its last read, not a moment earlier", () =>
+    inRegistry(Effect.gen(function*() {
+      yield* pushed([])
+      // Reads at 0, 5 and 10 seconds; the minute-long scan is in progress at each: the gate gives up at 10 s.
+      const schedule = Schedule.intersect(Schedule.spaced("5 seconds"), Schedule.recurs(2))
+      const fiber = yield* Effect.fork(ScanGate.check(image, {}, { schedule }))
+      yield* TestClock.adjust("9999 millis")
+      expect((yield* Fiber.poll(fiber))._tag).toBe("None")
+      yield* TestClock.adjust("1 millis")
+      const exit = yield* Fiber.await(fiber)
+      expect(exit).toStrictEqual(Exit.fail(new ScanGate.GateTimedOut({ repositoryName, lastStatus: "IN_PROGRESS" })))
+    })))
 })
