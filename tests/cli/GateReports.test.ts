@@ -11,8 +11,8 @@ import { readFile } from "node:fs/promises"
 import { describe, expect, it } from "vitest"
 import * as GateReports from "../../packages/cli/src/GateReports.js"
 import { VERSION } from "../../packages/cli/src/Version.js"
-import { digestOf, imageManifest } from "../support/emulator.js"
-import { linesOf, type World, worlds } from "./support.js"
+import { imageManifest } from "../support/emulator.js"
+import { gate, linesOf, scannedWith, type World, worlds } from "./support.js"
 
 const SCHEMA = JSON.parse(
   await readFile(new URL("./fixtures/sarif-schema-2.1.0.json", import.meta.url), "utf8")
@@ -58,28 +58,8 @@ const FINDINGS = [
   { name: "CVE-2026-0003", severity: "LOW", attributes: [{ key: "package_name", value: "bash" }] }
 ]
 
-/** A completed scan of `<repositoryName>:v1` with the findings (set up on the wire). */
-const scanned = async (world: World, repositoryName: string, n: number) => {
-  const manifest = imageManifest(n)
-  await world.given(repositoryName, [manifest])
-  await world.emulator.control("POST", "/findings", {
-    repositoryName,
-    imageDigest: digestOf(manifest),
-    findings: FINDINGS
-  })
-  await world.wire("StartImageScan", { repositoryName, imageId: { imageTag: "v1" } })
-  await world.emulator.advance("1 minute")
-  return digestOf(manifest)
-}
-
-const gate = (repositoryName: string, ...rest: Array<string>) => [
-  "gate",
-  "--repository-name",
-  repositoryName,
-  "--image-id",
-  "imageTag=v1",
-  ...rest
-]
+/** A completed scan of `<repositoryName>:v1` with this file's findings. */
+const scanned = (world: World, repositoryName: string, n: number) => scannedWith(world, repositoryName, n, FINDINGS)
 
 const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@", isArray: (name) => name === "testcase" })
 

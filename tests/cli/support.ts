@@ -19,7 +19,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, expect } from "vitest"
-import { type RunningEmulator, startEmulator } from "../support/emulator.js"
+import { digestOf, imageManifest, type RunningEmulator, startEmulator } from "../support/emulator.js"
 import { unshimmed } from "../support/executables.js"
 import { type RequestLog, requestLog } from "../support/requestLog.js"
 import { type Finished, limiter, run } from "../support/subprocess.js"
@@ -286,3 +286,28 @@ export const printedInstant = (epochMillis: number) => {
   const iso = new Date(epochMillis).toISOString()
   return iso.endsWith(".000Z") ? iso.replace(".000Z", "+00:00") : iso.replace(/\.(\d{3})Z$/, ".$1000+00:00")
 }
+
+/** A completed scan of `<repositoryName>:v1` reporting `findings` (set up on the wire); its digest. */
+export const scannedWith = async (
+  world: World,
+  repositoryName: string,
+  n: number,
+  findings: ReadonlyArray<unknown>
+) => {
+  const manifest = imageManifest(n)
+  await world.given(repositoryName, [manifest])
+  await world.emulator.control("POST", "/findings", { repositoryName, imageDigest: digestOf(manifest), findings })
+  await world.wire("StartImageScan", { repositoryName, imageId: { imageTag: "v1" } })
+  await world.emulator.advance("1 minute")
+  return digestOf(manifest)
+}
+
+/** `ecr-scan gate` on `<repositoryName>:v1`, then `rest`. */
+export const gate = (repositoryName: string, ...rest: Array<string>) => [
+  "gate",
+  "--repository-name",
+  repositoryName,
+  "--image-id",
+  "imageTag=v1",
+  ...rest
+]
