@@ -223,7 +223,26 @@ describe.concurrent("ecr-scan gate", () => {
     const w = await world()
     const finished = await w.ecrScan(gate("gate/missing"))
     expect(finished).toMatchObject({ code: 254, stdout: "" })
-    expect(finished.stderr).toContain("An error occurred (RepositoryNotFoundException)")
+    expect(finished.stderr).toContain(
+      "An error occurred (RepositoryNotFoundException) when calling the DescribeImageScanFindings operation"
+    )
+  })
+
+  it("exit 254: a refused start names StartImageScan, the call that was refused", async () => {
+    const w = await world()
+    await w.given("gate/quota", [imageManifest(61)])
+    await w.emulator.control("POST", "/faults", {
+      operation: "StartImageScan",
+      error: "LimitExceededException",
+      message: "The scan quota per 24 hours has been exceeded."
+    })
+    const finished = await w.ecrScan(gate("gate/quota"))
+    expect(finished).toMatchObject({ code: 254, stdout: "" })
+    expect(finished.stderr).toContain(
+      "An error occurred (LimitExceededException) when calling the StartImageScan operation: " +
+        "The scan quota per 24 hours has been exceeded."
+    )
+    expect(w.requests.map((r) => r.operation)).toEqual(["DescribeImageScanFindings", "StartImageScan"])
   })
 
   it("exit 255: an endpoint that never answers (a closed loopback port), after one attempt", async () => {

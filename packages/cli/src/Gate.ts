@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { type Errors, ImageScanner, ScanGate, ScanPolicy } from "@ecr-scan/core"
+import { Api, type Errors, ImageScanner, ScanGate, ScanPolicy } from "@ecr-scan/core"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -165,6 +165,18 @@ const NO_FINDINGS: ReadonlySet<string> = new Set([
 ])
 
 const isNoFindings = (error: ScanGate.CheckError): error is ScanGate.NoFindings => NO_FINDINGS.has(error._tag)
+
+/**
+ * The call a service error came from: the gate reads findings and, when there is no scan, starts one. An
+ * error only StartImageScan gives (the quota, an unsupported or archived image, a registry that scans with
+ * Amazon Inspector) came from the start; any other, from the read.
+ */
+const failedOperation = (error: Errors.EcrError): "StartImageScan" | "DescribeImageScanFindings" =>
+  (Api.Operations.StartImageScan.errors as ReadonlyArray<string>).includes(error._tag) &&
+    (error._tag === "ValidationException" ||
+      !(Api.Operations.DescribeImageScanFindings.errors as ReadonlyArray<string>).includes(error._tag))
+    ? "StartImageScan"
+    : "DescribeImageScanFindings"
 
 const statusOf = (error: ScanGate.NoFindings): string | null =>
   error._tag === "GateTimedOut" ? error.lastStatus ?? null : error._tag === "NoScan" ? null : error.status
@@ -334,7 +346,7 @@ export const run = (args: GateArgs) =>
       const error = outcome.left
       if (!isNoFindings(error)) {
         return yield* CliFailure.fromEcrError(
-          "DescribeImageScanFindings",
+          failedOperation(error as Errors.EcrError),
           error as Errors.EcrError,
           Option.getOrUndefined(args.endpointUrl)
         )

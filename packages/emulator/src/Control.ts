@@ -35,6 +35,8 @@ const ImageTarget = {
 /** Bodies of the control endpoints. */
 export const Bodies = {
   advance: Schema.Struct({ duration: Schema.String }),
+  /** Which image: a digest, in one repository or in all. */
+  target: Schema.Struct(ImageTarget),
   set: Schema.Struct({ time: Schema.Union(Schema.Number, Schema.String) }),
   findings: Schema.Struct({ ...ImageTarget, findings: Schema.Array(ScanModel.ImageScanFinding) }),
   /** The findings body with a scanner's JSON report in place of `findings`: `trivy` or `grype`. */

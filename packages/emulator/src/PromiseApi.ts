@@ -222,6 +222,23 @@ export interface RunningEmulator {
     findings: ReadonlyArray<ScanModel.ImageScanFinding>,
     options?: ImageOptions
   ): Promise<void>
+  /**
+   * The findings the image's completed scans report, from a scanner's parsed JSON report: Trivy's
+   * (SchemaVersion 2), Grype's, or an array of ECR findings. Rejects (`InvalidArgument`, naming what is
+   * wrong) a report it cannot read, changing nothing.
+   *
+   * @example
+   * ```ts
+   * import { startEmulator } from "@ecr-scan/emulator"
+   * import { readFileSync } from "node:fs"
+   *
+   * const emulator = await startEmulator()
+   * const digest = "sha256:5b1bd0a4f8d1c6cbb9e2b87b64b3c0f1d9d6b24e9a3d2c9b8e76f1a0c3d4e5f6"
+   * await emulator.setFindingsFromReport(digest, JSON.parse(readFileSync("trivy.json", "utf8")))
+   * await emulator.stop()
+   * ```
+   */
+  setFindingsFromReport(imageDigest: string, report: unknown, options?: ImageOptions): Promise<void>
   /** How the image's scans that start from now on end (`FAILED`, `UNSUPPORTED_IMAGE`, ...). */
   setScanOutcome(imageDigest: string, outcome: ScanLifecycle.ScanOutcome, options?: ImageOptions): Promise<void>
   /**
@@ -423,6 +440,16 @@ export const startEmulator = async (options: StartEmulatorOptions = {}): Promise
           decode("setFindings", Control.Bodies.findings, { ...imageTarget(imageDigest, options), findings }),
           ({ findings: decoded, ...target }) =>
             withDriver("setFindings", options?.account, (d) => d.setFindings(target, decoded))
+        )
+      ),
+    setFindingsFromReport: (imageDigest, report, options) =>
+      run(
+        "setFindingsFromReport",
+        Effect.flatMap(
+          decode("setFindingsFromReport", Control.Bodies.target, imageTarget(imageDigest, options)),
+          (target) =>
+            withDriver("setFindingsFromReport", options?.account, (d) =>
+              Effect.mapError(d.setFindingsFromReport(target, report), refused("setFindingsFromReport")))
         )
       ),
     setScanOutcome: (imageDigest, outcome, options) =>

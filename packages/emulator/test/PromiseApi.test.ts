@@ -147,6 +147,30 @@ describe("startEmulator", () => {
     expect(after.imageScanStatus?.status).toBe("FAILED")
   })
 
+  it("sets an image's findings from a Trivy report with setFindingsFromReport", async () => {
+    const digest = await pushImage(client, "promise/trivy", 3)
+    const trivy = JSON.parse(
+      Fs.readFileSync(new URL("../../core/test/fixtures/trivy-report.json", import.meta.url), "utf8")
+    )
+    await emulator.setFindingsFromReport(digest, trivy, { repositoryName: "promise/trivy" })
+    await client.send(
+      new StartImageScanCommand({ repositoryName: "promise/trivy", imageId: { imageDigest: digest } })
+    )
+    await emulator.clock.advance(600_000)
+    const after = await client.send(
+      new DescribeImageScanFindingsCommand({ repositoryName: "promise/trivy", imageId: { imageDigest: digest } })
+    )
+    expect(after.imageScanFindings?.findings?.map((f) => f.name).sort()).toEqual(
+      trivy.Results.flatMap((r: any) => r.Vulnerabilities ?? []).map((v: any) => v.VulnerabilityID).sort()
+    )
+    expect(after.imageScanFindings?.findings?.find((f) => f.name === "CVE-2024-2511")?.attributes).toEqual(
+      expect.arrayContaining([{ key: "package_name", value: "libssl3" }, {
+        key: "fixed_in_version",
+        value: "3.1.4-r6"
+      }])
+    )
+  })
+
   it("sets the virtual clock to an instant", async () => {
     const target = new Date(Date.parse(T0) + 30 * 86_400_000)
     expect(await emulator.clock.set(target)).toEqual(target)
@@ -202,6 +226,10 @@ describe("startEmulator", () => {
     const findings = await rejection(emulator.setFindings("sha256:abc", [{ severity: "DIRE" as any }]))
     expect(findings.reason).toBe("InvalidArgument")
     expect(findings.message).toMatch(/^setFindings: /)
+
+    const report = await rejection(emulator.setFindingsFromReport("sha256:abc", { matches: "none" }))
+    expect(report.reason).toBe("InvalidArgument")
+    expect(report.message).toMatch(/^setFindingsFromReport: Not a Grype JSON report:\n/)
 
     const account = await rejection(emulator.quota({ account: "999999999999" }))
     expect(account.reason).toBe("UnknownAccount")

@@ -5,12 +5,17 @@
  *
  * @since 0.1.0
  */
-import { FaultPlan, ScanQuota } from "@ecr-scan/core"
+import { FaultPlan, ScannerReports, ScanQuota } from "@ecr-scan/core"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Utils from "effect/Utils"
 import type { Engine } from "./Engine.js"
-import { InvalidFaultPlan, InvalidSnapshot, type MemoryRegistryDriverService } from "./MemoryRegistryDriver.js"
+import {
+  InvalidFaultPlan,
+  InvalidScannerReport,
+  InvalidSnapshot,
+  type MemoryRegistryDriverService
+} from "./MemoryRegistryDriver.js"
 import * as RegistryState from "./RegistryState.js"
 import * as Snapshot from "./Snapshot.js"
 
@@ -82,6 +87,11 @@ export const make = (engine: Engine): MemoryRegistryDriverService => {
   return {
     setScanOutcome: (target, outcome) => setOverride("driver.setScanOutcome", target, { outcome }),
     setFindings: (target, findings) => setOverride("driver.setFindings", target, { findings: [...findings] }),
+    setFindingsFromReport: (target, report) =>
+      Either.match(ScannerReports.decodeReport(report), {
+        onLeft: (message) => Effect.fail(new InvalidScannerReport({ message })),
+        onRight: (findings) => setOverride("driver.setFindingsFromReport", target, { findings: [...findings] })
+      }),
     clearOverrides: act(engine, "driver.clearOverrides", (s) => {
       s.overrides.clear()
       engine.changes?.push({ _tag: "OverridesCleared" })

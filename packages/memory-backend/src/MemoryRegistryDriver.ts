@@ -26,6 +26,13 @@ export class InvalidFaultPlan extends Data.TaggedError("InvalidFaultPlan")<{ rea
 /** A snapshot that cannot be restored (a manifest that no longer parses, ...). */
 export class InvalidSnapshot extends Data.TaggedError("InvalidSnapshot")<{ readonly message: string }> {}
 
+/**
+ * A scanner report the driver cannot read: not a Trivy JSON report (SchemaVersion 2), not a Grype JSON
+ * report and not an array of ECR findings. The message says which format was recognized and what in it
+ * is wrong.
+ */
+export class InvalidScannerReport extends Data.TaggedError("InvalidScannerReport")<{ readonly message: string }> {}
+
 /** What the quota looks like at the registry's current instant. */
 export interface QuotaUsage {
   readonly used: number
@@ -43,6 +50,16 @@ export interface MemoryRegistryDriverService {
     target: ImageTarget,
     findings: ReadonlyArray<ScanModel.ImageScanFinding>
   ) => Effect.Effect<void>
+  /**
+   * The findings the image's completed scans report, from a scanner's parsed JSON report: Trivy's
+   * (SchemaVersion 2) or Grype's, or an array of ECR findings (see `ScannerReports.decodeReport`).
+   * Basic findings carry `package_name`, `package_version`, the CVSS score and the fixed-in version;
+   * enhanced scans report them as enhanced findings. A report that does not decode changes nothing.
+   */
+  readonly setFindingsFromReport: (
+    target: ImageTarget,
+    report: unknown
+  ) => Effect.Effect<void, InvalidScannerReport>
   /** Forgets every outcome and findings override. */
   readonly clearOverrides: Effect.Effect<void>
   /** Plans a fault. */

@@ -3,12 +3,15 @@
  * arriving as UnknownEcrError, typed refusals of unusable plans, snapshots that round-trip the whole
  * state through reset and restore, and a registry clock that never runs backwards.
  */
-import { ImageRegistry } from "@ecr-scan/core"
+import { ImageRegistry, ScannerReports } from "@ecr-scan/core"
 import { MemoryRegistryDriver } from "@ecr-scan/memory-backend"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as TestClock from "effect/TestClock"
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
 import {
   accountQuotaLimit,
   at,
@@ -25,6 +28,7 @@ import {
   perImageLimit,
   plain,
   push,
+  refusedWithoutChange,
   registry,
   scan,
   statusOf,
@@ -358,5 +362,82 @@ describe("the driver", () => {
           perImageLimit(T0 + 2 * DAY)
         )
       }).pipe(Effect.provide(registry({ rules: { accountQuotaLimit: 1 } }))))
+  })
+
+  describe("findings from a scanner's report", () => {
+    const report = (name: string): unknown =>
+      JSON.parse(
+        Fs.readFileSync(
+          Path.join(Path.dirname(fileURLToPath(import.meta.url)), "../../core/test/fixtures", name),
+          "utf8"
+        )
+      )
+
+    it.effect("a Trivy report's vulnerabilities become the findings a completed scan reports", () =>
+      inRegistry(function*() {
+        yield* at(0)
+        yield* createRepository("app")
+        const digest = yield* push("app", ociImage(1))
+        const trivy = report("trivy-report.json")
+        yield* (yield* driver).setFindingsFromReport({ imageDigest: digest }, trivy)
+        yield* scan("app", { imageDigest: digest })
+        yield* at(HOUR)
+        const reply = yield* findings("app", { imageDigest: digest }, { maxResults: 1000 })
+        expect(reply.imageScanFindings?.findings).toStrictEqual(
+          Either.getOrThrow(ScannerReports.decodeTrivy(trivy))
+        )
+        expect(reply.imageScanFindings?.findingSeverityCounts).toStrictEqual({
+          CRITICAL: 1,
+          HIGH: 1,
+          MEDIUM: 1,
+          LOW: 1,
+          UNDEFINED: 1
+        })
+      }))
+
+    it.effect("a Grype report's matches, under enhanced scanning, arrive as enhanced findings with fixed-in versions", () =>
+      inRegistry(function*() {
+        yield* at(0)
+        yield* ImageRegistry.putRegistryScanningConfiguration({
+          scanType: "ENHANCED",
+          rules: [{ scanFrequency: "CONTINUOUS_SCAN", repositoryFilters: [{ filter: "*", filterType: "WILDCARD" }] }]
+        })
+        yield* createRepository("app")
+        const digest = yield* push("app", ociImage(1))
+        const grype = report("grype-report.json")
+        yield* (yield* driver).setFindingsFromReport({ imageDigest: digest, repositoryName: "app" }, grype)
+        yield* at(HOUR)
+        const reply = yield* findings("app", { imageDigest: digest }, { maxResults: 1000 })
+        const expected = Either.getOrThrow(ScannerReports.decodeGrype(grype))
+        const enhanced = reply.imageScanFindings?.enhancedFindings ?? []
+        expect(enhanced.map((f) => f.packageVulnerabilityDetails?.vulnerabilityId).sort()).toStrictEqual(
+          expected.map((f) => f.name).sort()
+        )
+        const fixable = expected.filter((f) => f.attributes?.some((a) => a.key === ScannerReports.FIXED_IN_VERSION))
+        expect(fixable.length).toBeGreaterThan(0)
+        for (const basic of fixable) {
+          const fixedIn = basic.attributes?.find((a) => a.key === ScannerReports.FIXED_IN_VERSION)?.value
+          const finding = enhanced.find((f) => f.packageVulnerabilityDetails?.vulnerabilityId === basic.name)
+          expect(finding?.packageVulnerabilityDetails?.vulnerablePackages?.[0]?.fixedInVersion).toBe(fixedIn)
+        }
+      }))
+
+    it.effect("a document that is no report is refused with what is wrong with it, changing nothing", () =>
+      inRegistry(function*() {
+        yield* createRepository("app")
+        const digest = yield* push("app", ociImage(1))
+        const refusal = yield* refusedWithoutChange(
+          Effect.flatMap(
+            driver,
+            (d) => d.setFindingsFromReport({ imageDigest: digest }, { SchemaVersion: 2, Results: 7 })
+          )
+        )
+        expect(refusal._tag).toBe("InvalidScannerReport")
+        expect(refusal.message).toMatch(/^Not a Trivy JSON report \(SchemaVersion 2\):\n/)
+        const other = yield* refusedWithoutChange(
+          Effect.flatMap(driver, (d) => d.setFindingsFromReport({ imageDigest: digest }, "findings"))
+        )
+        expect(other.message).toMatch(/^Not a scanner report: expected a Trivy JSON report/)
+      }))
   })
 })
