@@ -122,6 +122,10 @@ const main = async () => {
   log(`simulating ${simulationOptions.days} virtual days ...`)
   const simulation = await Simulation.simulate(simulationOptions)
   log(`simulated in ${simulation.wallSeconds.toFixed(1)} s (${elapsed()})`)
+  // The same days with an events subscriber: what following the registry's events costs.
+  log(`simulating ${simulationOptions.days} virtual days with an events subscriber ...`)
+  const withEvents = await Simulation.simulate({ ...simulationOptions, events: true })
+  log(`simulated in ${withEvents.wallSeconds.toFixed(1)} s (${elapsed()})`)
 
   // Report.
   const find = (name: string, images: number) => results.find((r) => r.name === name && r.images === images)!
@@ -195,7 +199,8 @@ const main = async () => {
         simulation.wallSeconds.toFixed(1),
         "<= 20",
         check(met.simulate_30_days_s)
-      ]
+      ],
+      [`  with an events subscriber`, withEvents.wallSeconds.toFixed(1), "", ""]
     ]),
     "",
     `simulation: ${simulation.options.days} virtual days x ${fmt(simulation.options.callsPerDay)} StartImageScan ` +
@@ -211,6 +216,9 @@ const main = async () => {
     } accepted; ` +
     `refused: ${
       Object.entries(simulation.refused).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")
+    }`,
+    `  events with a subscriber: ${
+      Object.entries(withEvents.events ?? {}).map(([type, count]) => `${type} ${fmt(count)}`).join(", ")
     }`,
     `  accepted per day max ${fmt(simulation.maxAcceptedPerDay)} (<= 100,000: ${
       simulation.maxAcceptedPerDay <= 100_000 ? "yes" : "NO"
@@ -250,6 +258,8 @@ const main = async () => {
       push_seconds_1m: large.pushSeconds
     },
     simulation,
+    simulation_with_events: { ...withEvents, days: undefined },
+    simulate_30_days_with_events_s: withEvents.wallSeconds,
     quick,
     node: process.version,
     date: new Date().toISOString(),

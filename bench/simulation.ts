@@ -13,8 +13,10 @@
  * @since 0.1.0
  */
 import { type Api, ImageRegistry, ImageScanner } from "@ecr-scan/core"
-import { MemoryRegistry, MemoryRegistryDriver } from "@ecr-scan/memory-backend"
+import { EventPublisher, MemoryRegistry, MemoryRegistryDriver } from "@ecr-scan/memory-backend"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Queue from "effect/Queue"
 import * as TestClock from "effect/TestClock"
 import * as TestContext from "effect/TestContext"
 import * as Fixtures from "./fixtures.js"
@@ -29,6 +31,8 @@ export interface SimulationOptions {
   /** Pushes on a storm day (a bulk import), on top of the sweep. */
   readonly stormPushes: number
   readonly seed: number
+  /** Whether an events subscriber follows the registry (draining its buffer every step), to price the events. */
+  readonly events: boolean
 }
 
 export const defaultOptions: SimulationOptions = {
@@ -38,7 +42,8 @@ export const defaultOptions: SimulationOptions = {
   initialImages: 60_000,
   pushesPerDay: 4_000,
   stormPushes: 40_000,
-  seed: 42
+  seed: 42,
+  events: false
 }
 
 /** What happened on one virtual day. */
@@ -68,6 +73,8 @@ export interface SimulationResult {
   readonly maxQuotaUsed: number
   readonly quotaLimit: number
   readonly days: ReadonlyArray<DayFigures>
+  /** With `events`: how many events the subscriber received, by detail-type. */
+  readonly events: Record<string, number> | undefined
 }
 
 const STORM_DAYS = new Set([10, 20])
@@ -92,6 +99,17 @@ export const scenario = (options: SimulationOptions) =>
     const driver = yield* MemoryRegistryDriver
     const random = Fixtures.makeRandom(options.seed)
     yield* TestClock.setTime(Date.parse("2026-01-05T00:00:00Z"))
+    const events: Record<string, number> = {}
+    const subscriber = options.events
+      ? yield* Effect.flatMap(EventPublisher.MemoryEvents, (publisher) => publisher.subscribe)
+      : undefined
+    const drain = subscriber === undefined
+      ? Effect.void
+      : Effect.map(Queue.takeAll(subscriber), (chunk) => {
+        for (const event of Chunk.toReadonlyArray(chunk)) {
+          events[event["detail-type"]] = (events[event["detail-type"]] ?? 0) + 1
+        }
+      })
     for (const [r, repositoryName] of REPOSITORIES.entries()) {
       yield* registry.createRepository({ repositoryName, imageScanningConfiguration: { scanOnPush: r % 2 === 0 } })
     }
@@ -162,6 +180,7 @@ export const scenario = (options: SimulationOptions) =>
         const usage = yield* driver.quotaUsage
         if (usage.used > maxQuotaUsed) maxQuotaUsed = usage.used
         yield* TestClock.adjust(`${options.stepMinutes} minutes`)
+        yield* drain
         adjusts++
         const t3 = performance.now()
         wall.pushes += t1 - t0
@@ -170,14 +189,19 @@ export const scenario = (options: SimulationOptions) =>
       }
       days.push({ day, calls, accepted, pushes, refused, maxQuotaUsed })
     }
-    return { days, adjusts, pushes: digests.length, wall }
+    return { days, adjusts, pushes: digests.length, wall, events: options.events ? events : undefined }
   })
 
 /** Runs the scenario on a fresh memory registry under `TestClock`, timing it on the wall clock. */
 export const simulate = async (options: SimulationOptions = defaultOptions): Promise<SimulationResult> => {
   const start = performance.now()
-  const { adjusts, days, pushes, wall } = await scenario(options).pipe(
-    Effect.provide(MemoryRegistry.layer({ seed: options.seed })),
+  const { adjusts, days, events, pushes, wall } = await scenario(options).pipe(
+    Effect.scoped,
+    // With events, the subscriber's timer wakes once per step: the calls publish the completions before them.
+    Effect.provide(MemoryRegistry.layer({
+      seed: options.seed,
+      events: { resolution: `${options.stepMinutes} minutes`, buffer: 1_000_000 }
+    })),
     Effect.provide(TestContext.TestContext),
     Effect.orDie,
     Effect.runPromise
@@ -199,6 +223,7 @@ export const simulate = async (options: SimulationOptions = defaultOptions): Pro
     maxAcceptedPerDay: Math.max(...days.map((d) => d.accepted)),
     maxQuotaUsed: Math.max(...days.map((d) => d.maxQuotaUsed)),
     quotaLimit: 100_000,
-    days
+    days,
+    events
   }
 }

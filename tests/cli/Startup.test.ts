@@ -2,8 +2,8 @@
  * The bins as npm links them (committed launchers of the build; ecr-scan's runs the bundle of its build unless a
  * package was rebuilt since), and what a command line loads: `ecr-scan --version` nothing but the CLI's own
  * two modules; an AWS-backed command the AWS backend, and neither the memory backend nor the emulator; a
- * `--backend memory` command the memory backend, and neither the AWS SDK nor the emulator; in the bundle as in
- * the build. (bench:cli measures what that is worth beside the AWS CLI.) Every module a process resolves is
+ * `--backend memory` command the memory backend, and neither the AWS SDK nor the emulator; `events tail` its
+ * own module and no backend; `simulate` the memory backend and not the AWS SDK; in the bundle as in the build. (bench:cli measures what that is worth beside the AWS CLI.) Every module a process resolves is
  * recorded by module hooks (fixtures/record-loads.mjs); a file of the bundle stands for the modules it holds
  * (its metafile says which).
  */
@@ -13,7 +13,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { run } from "../support/subprocess.js"
-import { BIN, BUILT, ecrScan, ecrScanBin, EMULATOR_BIN, expectNoTrace, noRegion } from "./support.js"
+import { BIN, BUILT, ecrScan, ecrScanBin, EMULATOR_BIN, expectNoTrace, noRegion, SCENARIO } from "./support.js"
 
 const HOOKS = fileURLToPath(new URL("./fixtures/record-loads.mjs", import.meta.url))
 
@@ -107,6 +107,8 @@ const memoryBackend = /^(packages\/memory-backend|node_modules\/@ecr-scan\/memor
 const emulator = /^(packages\/emulator|node_modules\/@ecr-scan\/emulator)\//
 const sdk = /^node_modules\/@aws-sdk\//
 const gateModule = /^packages\/cli\/(dist|src)\/Gate\.(js|ts)$/
+const tailModule = /^packages\/cli\/(dist|src)\/EventsTail\.(js|ts)$/
+const simulateModule = /^packages\/cli\/(dist|src)\/Simulate\.(js|ts)$/
 
 // The bin runs the bundle; the build it is made of loads the same way, module by module.
 const entries = [["the bin (the bundle)", BIN], ["the build (dist/main.js)", BUILT]] as const
@@ -168,6 +170,33 @@ describe.concurrent.each(entries)("what a command line loads: %s", (label, entry
     expect(finished.code).toBe(254)
     expect(finished.stderr).toContain("RepositoryNotFoundException")
     expect(modules.some((m) => m.startsWith("node_modules/yaml/"))).toBe(true)
+  })
+
+  it("events tail: its module, and neither a backend, the SDK, the emulator, the gate nor the simulation", async () => {
+    // --max-events 0 is refused by the tail's module, before it connects.
+    const args = ["events", "tail", "--endpoint-url", "http://127.0.0.1:9", "--max-events", "0"]
+    const [tailed, other] = await Promise.all([
+      loadsOf(entry, `${key}-tail`, args),
+      loadsOf(entry, `${key}-not-tail`, ["describe-images", "--repository-name", "app", "--backend", "memory"])
+    ])
+    expect(tailed.finished.code).toBe(252)
+    expect(tailed.finished.stderr).toContain("--max-events: must be at least 1, got 0")
+    expect(tailed.modules.some((m) => tailModule.test(m))).toBe(true)
+    expect(
+      tailed.modules.filter((m) =>
+        [awsBackend, sdk, memoryBackend, emulator, gateModule, simulateModule].some((re) => re.test(m))
+      )
+    ).toEqual([])
+    // Another command never loads the tail.
+    expect(other.modules.filter((m) => tailModule.test(m))).toEqual([])
+  })
+
+  it("simulate: the simulation and the memory backend, neither the AWS SDK, the gate nor the tail", async () => {
+    const { finished, modules } = await loadsOf(entry, `${key}-simulate`, ["simulate", SCENARIO])
+    expect(finished).toMatchObject({ code: 0, stderr: "" })
+    expect(modules.some((m) => simulateModule.test(m))).toBe(true)
+    expect(modules.some((m) => memoryBackend.test(m))).toBe(true)
+    expect(modules.filter((m) => [awsBackend, sdk, gateModule, tailModule].some((re) => re.test(m)))).toEqual([])
   })
 
   it("--help, which lists serve's options, loads the emulator", async () => {

@@ -128,7 +128,7 @@ describe.concurrent("ecr-scan used wrongly, and its other faces", () => {
     expect(linesOf(notAStep.stderr)).toEqual([
       `ecr-scan: error: scenario ${unknownStep} is not a valid scenario: steps[1]: unknown step "explode"; ` +
       "a step is one of: createRepository, push, scan, describe, archive, restore, advance, fault, outcome, " +
-      "findings, registryScanning, repeat"
+      "findings, registryScanning, expectEvent, repeat"
     ])
     expectNoTrace(notJson.stderr + notAStep.stderr)
   })

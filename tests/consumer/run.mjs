@@ -508,6 +508,7 @@ const runVariant = async (label, versions, tarballs, readmeProject) => {
   }) ?? []
   const wantedFiles = [
     "test/conformance.test.ts",
+    "test/events.test.ts",
     "test/gate.test.ts",
     "test/readme-emulator.test.ts",
     "test/readme-simulation.test.ts"
@@ -518,7 +519,7 @@ const runVariant = async (label, versions, tarballs, readmeProject) => {
       perFile.some((result) => result.file === file && result.passed > 0 && result.failed === 0)
     )
   check(
-    "vitest run: the conformance suite against MemoryRegistry, ScanGate embedded, the README's simulation test and emulator example",
+    "vitest run: the conformance suites against MemoryRegistry, its events, ScanGate embedded, the README's simulation test and emulator example",
     vitestOk,
     perFile.map((result) =>
       `\n      ${result.file}: ${result.passed} passed, ${result.failed} failed, ${result.skipped} skipped`

@@ -41,6 +41,7 @@ import type * as Tracer from "effect/Tracer"
 import * as CallSignal from "./CallSignal.js"
 import * as EcrClientInstance from "./EcrClientInstance.js"
 import * as ErrorMapping from "./ErrorMapping.js"
+import * as SdkConfig from "./SdkConfig.js"
 
 type Command = new(input: any) => any
 
@@ -236,14 +237,8 @@ export interface AwsBackendConfig {
  * `Redacted`), `AWS_MAX_ATTEMPTS`. Anything absent is left to the SDK's own resolution.
  */
 export const defaultConfig: Config.Config<AwsBackendConfig> = Config.all({
-  region: Config.option(Config.string("AWS_REGION")),
-  endpoint: Config.option(
-    Config.string("AWS_ENDPOINT_URL_ECR").pipe(Config.orElse(() => Config.string("AWS_ENDPOINT_URL")))
-  ),
-  accessKeyId: Config.option(Config.redacted("AWS_ACCESS_KEY_ID")),
-  secretAccessKey: Config.option(Config.redacted("AWS_SECRET_ACCESS_KEY")),
-  sessionToken: Config.option(Config.redacted("AWS_SESSION_TOKEN")),
-  maxAttempts: Config.option(Config.integer("AWS_MAX_ATTEMPTS"))
+  ...SdkConfig.common,
+  endpoint: SdkConfig.endpoint("AWS_ENDPOINT_URL_ECR")
 })
 
 /** The SDK client config for a resolved `AwsBackendConfig`. */

@@ -1,5 +1,6 @@
 /**
- * @ecr-scan/aws-backend: the core's ECR ports over @aws-sdk/client-ecr.
+ * @ecr-scan/aws-backend: the core's ECR ports over @aws-sdk/client-ecr, and its events port over an SQS
+ * queue (@aws-sdk/client-sqs).
  *
  * @module @ecr-scan/aws-backend
  * @since 0.1.0
@@ -15,3 +16,5 @@ export * as ErrorMapping from "./ErrorMapping.js"
 export * as ScanLimitRetryStrategy from "./ScanLimitRetryStrategy.js"
 /** The abort signal each call hands to the SDK. */
 export * as CallSignal from "./CallSignal.js"
+/** The events port over an SQS queue an EventBridge rule feeds. */
+export * as SqsEvents from "./SqsEvents.js"

@@ -1,5 +1,6 @@
 /**
- * The `ecr-scan` command: the AWS CLI's ECR scanning commands, `serve` (the emulator) and `simulate`.
+ * The `ecr-scan` command: the AWS CLI's ECR scanning commands, `gate`, `events tail`, `serve` (the emulator)
+ * and `simulate`.
  *
  * A command line loads what it uses, not the whole CLI: each command is defined here by its options alone
  * (its work, its backend and the AWS SDK are imported when it runs), and `serve`, which is the emulator's
@@ -16,6 +17,7 @@ import * as Command from "@effect/cli/Command"
 import * as Effect from "effect/Effect"
 import * as CliFailure from "./CliFailure.js"
 import * as Commands from "./Commands.js"
+import * as EventsCommand from "./EventsCommand.js"
 import * as GateCommand from "./GateCommand.js"
 import * as OperationCommand from "./OperationCommand.js"
 import * as SimulateCommand from "./SimulateCommand.js"
@@ -42,6 +44,7 @@ export const root = <R, E, A>(serve: Command.Command<"serve", R, E, A>) =>
       describeImages,
       WaitCommand.command,
       GateCommand.command,
+      EventsCommand.command,
       serve,
       SimulateCommand.command
     ])
@@ -59,6 +62,7 @@ const others: ReadonlySet<string> = new Set([
   Commands.describeImages.command,
   "wait",
   "gate",
+  "events",
   "simulate"
 ])
 

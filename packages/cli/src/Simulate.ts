@@ -1,111 +1,30 @@
 /**
  * `ecr-scan simulate SCENARIO.json`: a deterministic simulation on the in-memory registry and a
  * virtual clock. A scenario creates repositories, pushes images (each named image has a fixed
- * manifest), scans, moves time, plans faults and fixes outcomes; the command prints a timeline and a
- * summary of statuses, limits hit and findings. The same scenario and seed print the same bytes.
+ * manifest), scans, moves time, plans faults, fixes outcomes and expects EventBridge events; the command
+ * prints a timeline, the registry's events in it at their instants (unless `--no-events`), and a summary of
+ * statuses, limits hit, findings and events. The same scenario and seed print the same bytes (event ids are
+ * derived from the seed). The events and the `expectEvent` step are SimulateEvents.ts's.
  *
  * The command's definition is SimulateCommand.ts, which loads this module (and the memory backend) only
  * when a simulation runs.
  *
  * @since 0.1.0
  */
-import {
-  Errors,
-  FaultPlan,
-  ImageRegistry,
-  ImageScanner,
-  ManifestBuilder,
-  ScanLifecycle,
-  ScanModel,
-  ScannerReports
-} from "@ecr-scan/core"
+import { type Errors, ImageRegistry, ImageScanner, ManifestBuilder, ScannerReports } from "@ecr-scan/core"
 import { Durations } from "@ecr-scan/emulator"
 import { MemoryRegistry, MemoryRegistryDriver, VirtualClock } from "@ecr-scan/memory-backend"
-import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
-import * as Schema from "effect/Schema"
 import { createHash } from "node:crypto"
 import * as CliFailure from "./CliFailure.js"
-import * as Files from "./Files.js"
+import * as SimulateEvents from "./SimulateEvents.js"
+import { load, MAX_STEPS, numbered, type Ref, type Scenario, type Step } from "./SimulateScenario.js"
 import * as Stdio from "./Stdio.js"
 
-const Ref = Schema.Struct({
-  repository: Schema.String,
-  tag: Schema.optional(Schema.String),
-  image: Schema.optional(Schema.String)
-})
-
-// A scenario's fault takes no message: the timeline names the error.
-const FaultStep = FaultPlan.FaultPlanInput.pipe(Schema.omit("message"))
-
-/** One step of a scenario. */
-export const Step: Schema.Schema<Step> = Schema.suspend(() =>
-  Schema.Union(
-    Schema.Struct({
-      createRepository: Schema.Struct({ name: Schema.String, scanOnPush: Schema.optional(Schema.Boolean) })
-    }),
-    Schema.Struct({
-      push: Schema.Struct({
-        repository: Schema.String,
-        image: Schema.String,
-        tag: Schema.optional(Schema.String),
-        layers: Schema.optional(Schema.Number)
-      })
-    }),
-    Schema.Struct({ scan: Ref }),
-    Schema.Struct({ describe: Ref }),
-    Schema.Struct({ archive: Ref }),
-    Schema.Struct({ restore: Ref }),
-    Schema.Struct({ advance: Schema.String }),
-    Schema.Struct({ fault: FaultStep }),
-    Schema.Struct({ outcome: Schema.Struct({ image: Schema.String, outcome: ScanLifecycle.ScanOutcome }) }),
-    Schema.Struct({
-      findings: Schema.Struct({ image: Schema.String, findings: Schema.Array(ScanModel.ImageScanFinding) })
-    }),
-    // A scanner's report is read when the step runs: it carries members no scenario schema should list.
-    Schema.Struct({ findings: Schema.Struct({ image: Schema.String, trivy: Schema.Unknown }) }),
-    Schema.Struct({ findings: Schema.Struct({ image: Schema.String, grype: Schema.Unknown }) }),
-    Schema.Struct({ registryScanning: Schema.Struct({ scanType: Schema.Literal("BASIC", "ENHANCED") }) }),
-    Schema.Struct({ repeat: Schema.Number, steps: Schema.Array(Step) })
-  )
-)
-/** @since 0.1.0 */
-export type Step =
-  | { readonly createRepository: { readonly name: string; readonly scanOnPush?: boolean | undefined } }
-  | {
-    readonly push: {
-      readonly repository: string
-      readonly image: string
-      readonly tag?: string | undefined
-      readonly layers?: number | undefined
-    }
-  }
-  | { readonly scan: typeof Ref.Type }
-  | { readonly describe: typeof Ref.Type }
-  | { readonly archive: typeof Ref.Type }
-  | { readonly restore: typeof Ref.Type }
-  | { readonly advance: string }
-  | { readonly fault: typeof FaultStep.Type }
-  | { readonly outcome: { readonly image: string; readonly outcome: ScanLifecycle.ScanOutcome } }
-  | { readonly findings: { readonly image: string; readonly findings: ReadonlyArray<ScanModel.ImageScanFinding> } }
-  | { readonly findings: { readonly image: string; readonly trivy: unknown } }
-  | { readonly findings: { readonly image: string; readonly grype: unknown } }
-  | { readonly registryScanning: { readonly scanType: "BASIC" | "ENHANCED" } }
-  | { readonly repeat: number; readonly steps: ReadonlyArray<Step> }
-
-/** A scenario. */
-export const Scenario = Schema.Struct({
-  seed: Schema.optional(Schema.Union(Schema.String, Schema.Number)),
-  start: Schema.optional(Schema.String),
-  accountQuotaLimit: Schema.optional(Schema.Number),
-  scanDuration: Schema.optional(Schema.String),
-  steps: Schema.Array(Step)
-})
-/** @since 0.1.0 */
-export type Scenario = typeof Scenario.Type
+/** The scenario's schema and its reading (SimulateScenario.ts). */
+export { load, Scenario, Step } from "./SimulateScenario.js"
 
 const sha256 = (text: string) => `sha256:${createHash("sha256").update(text, "utf8").digest("hex")}`
 
@@ -118,21 +37,6 @@ export const manifestOf = (image: string, layers = 1) =>
 
 const digestOf = (image: string, layers = 1) => sha256(manifestOf(image, layers))
 
-const MAX_STEPS = 1_000_000
-
-/** The steps of a `repeat`, with `{n}` in every string replaced by the iteration (1, 2, ...). */
-const numbered = (steps: ReadonlyArray<Step>, n: number): ReadonlyArray<Step> => {
-  const map = (value: unknown): unknown =>
-    typeof value === "string"
-      ? value.replaceAll("{n}", String(n))
-      : Array.isArray(value)
-      ? value.map(map)
-      : typeof value === "object" && value !== null
-      ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, map(v)]))
-      : value
-  return map(steps) as ReadonlyArray<Step>
-}
-
 const clockText = (millis: number) => {
   const total = Math.floor(millis / 1000)
   const h = Math.floor(total / 3600)
@@ -141,8 +45,16 @@ const clockText = (millis: number) => {
   return `+${String(h).padStart(3, "0")}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}`
 }
 
-/** Runs a scenario and returns what it prints. */
-export const run = (scenario: Scenario, seedOverride: Option.Option<string>) =>
+/** How a scenario runs: whether its timeline shows the registry's events (by default it does). */
+export interface RunOptions {
+  readonly events?: boolean | undefined
+}
+
+/**
+ * Runs a scenario and returns what it prints; an `expectEvent` step that does not hold fails with the
+ * timeline up to it.
+ */
+export const run = (scenario: Scenario, seedOverride: Option.Option<string>, options: RunOptions = {}) =>
   Effect.gen(function*() {
     const startMillis = scenario.start === undefined ? Date.parse("2026-01-01T00:00:00Z") : Date.parse(scenario.start)
     if (!Number.isFinite(startMillis)) {
@@ -178,14 +90,31 @@ export const run = (scenario: Scenario, seedOverride: Option.Option<string>) =>
         : { imageDigest: digests.get(ref.image ?? "") ?? digestOf(ref.image ?? "") }
     const label = (ref: typeof Ref.Type) => `${ref.repository}:${ref.tag ?? ref.image ?? "?"}`
     const driver = yield* MemoryRegistryDriver
+    const recorder = yield* SimulateEvents.subscribe(clock)
+    const window = SimulateEvents.makeWindow()
+    const eventCounts = new Map<string, number>()
+    // The events the registry published during a step (and the completions since), each at its instant.
+    const record = Effect.map(recorder.collect, (events) => {
+      for (const event of events) {
+        eventCounts.set(event["detail-type"], (eventCounts.get(event["detail-type"]) ?? 0) + 1)
+        if (options.events === false) continue
+        const at = Math.max(0, SimulateEvents.instantOf(event) - startMillis)
+        lines.push(`${clockText(Number.isFinite(at) ? at : 0)}  ${SimulateEvents.line(event)}`)
+      }
+    })
     let executed = 0
 
     const runSteps = (
-      steps: ReadonlyArray<Step>
-    ): Effect.Effect<void, CliFailure.CliFailure, ImageScanner | ImageRegistry> =>
-      Effect.forEach(steps, (step) =>
+      steps: ReadonlyArray<Step>,
+      at: string,
+      iterations: ReadonlyArray<number>
+    ): Effect.Effect<void, CliFailure.CliFailure | SimulateEvents.ExpectationFailed, ImageScanner | ImageRegistry> =>
+      Effect.forEach(steps, (step, index) =>
         Effect.gen(function*() {
           if (++executed > MAX_STEPS) return yield* CliFailure.usage(`scenario: more than ${MAX_STEPS} steps`)
+          const path = `${at}[${index}]`
+          const name = iterations.length === 0 ? path : `${path} (repeat iteration ${iterations.join(".")})`
+          if (!("expectEvent" in step) && !("repeat" in step)) window.step(recorder.all.length)
           if ("createRepository" in step) {
             const r = step.createRepository
             const result = yield* Effect.either(ImageRegistry.createRepository({
@@ -292,12 +221,30 @@ export const run = (scenario: Scenario, seedOverride: Option.Option<string>) =>
                 Either.isRight(result) ? "ok" : result.left._tag
               }`
             )
+          } else if ("expectEvent" in step) {
+            const from = window.start(step.expectEvent.since)
+            const verdict = SimulateEvents.check(step.expectEvent, recorder.all.slice(from))
+            if (Either.isLeft(verdict)) {
+              return yield* CliFailure.usage(`scenario: ${name}: expectEvent: ${verdict.left}`)
+            }
+            say(verdict.right.line)
+            if (verdict.right.failure !== undefined) {
+              return yield* new SimulateEvents.ExpectationFailed({
+                output: `${lines.join("\n")}\n`,
+                message: `${name} at ${
+                  clockText(clock.unsafeCurrentTimeMillis() - startMillis)
+                }: ${verdict.right.failure}`
+              })
+            }
           } else {
-            for (let i = 0; i < Math.min(step.repeat, MAX_STEPS); i++) yield* runSteps(numbered(step.steps, i + 1))
+            for (let i = 0; i < Math.min(step.repeat, MAX_STEPS); i++) {
+              yield* runSteps(numbered(step.steps, i + 1), `${path}.steps`, [...iterations, i + 1])
+            }
           }
+          if (!("repeat" in step)) yield* record
         }), { discard: true })
 
-    yield* runSteps(scenario.steps).pipe(Effect.withClock(clock))
+    yield* runSteps(scenario.steps, "steps", []).pipe(Effect.withClock(clock))
 
     // Summary: the final status of every pushed image, the refusals, the findings.
     const usage = yield* Effect.withClock(driver.quotaUsage, clock)
@@ -330,10 +277,12 @@ export const run = (scenario: Scenario, seedOverride: Option.Option<string>) =>
       `  refused: ${list(counts.refused)}`,
       `  latest scan status per image: ${list(statuses)}`,
       `  findings of the latest scans: ${list(severities)}`,
-      `  account quota: ${usage.used} of ${usage.limit} used in the last 24 h`
+      `  account quota: ${usage.used} of ${usage.limit} used in the last 24 h`,
+      `  events: ${list(eventCounts)}`
     )
     return `${lines.join("\n")}\n`
   }).pipe(
+    Effect.scoped,
     Effect.provide(MemoryRegistry.layer({
       seed: Option.getOrElse(seedOverride, () => String(scenario.seed ?? 0)),
       rules: {
@@ -349,70 +298,20 @@ export const run = (scenario: Scenario, seedOverride: Option.Option<string>) =>
     Effect.catchTag("InvalidMemoryRegistryOptions", (e) => CliFailure.usage(`scenario: ${e.message}`))
   )
 
-/** The kinds of step, each the one key of its object. */
-const STEP_KINDS = [
-  "createRepository",
-  "push",
-  "scan",
-  "describe",
-  "archive",
-  "restore",
-  "advance",
-  "fault",
-  "outcome",
-  "findings",
-  "registryScanning",
-  "repeat"
-]
-
-/**
- * Where a step of no known kind is, said plainly: the schema's report of a union that matched no
- * member lists every kind of step with its full type.
- */
-const unknownStep = (steps: unknown, at: string): string | undefined => {
-  if (!Array.isArray(steps)) return undefined
-  for (const [i, step] of steps.entries()) {
-    if (typeof step !== "object" || step === null || Array.isArray(step)) continue
-    const keys = Object.keys(step)
-    const kind = keys.find((key) => STEP_KINDS.includes(key))
-    if (kind === undefined) {
-      return `${at}[${i}]: unknown step ${keys.map((key) => JSON.stringify(key)).join(", ") || "{}"}; ` +
-        `a step is one of: ${STEP_KINDS.join(", ")}`
-    }
-    const inner = kind === "repeat" ? unknownStep((step as { steps?: unknown }).steps, `${at}[${i}].steps`) : undefined
-    if (inner !== undefined) return inner
-  }
-  return undefined
-}
-
-/** Reads and decodes a scenario file. */
-export const load = (path: string): Effect.Effect<Scenario, CliFailure.CliFailure, FileSystem.FileSystem> =>
-  Effect.flatMap(
-    Effect.mapError(Files.readText(path), (problem) => CliFailure.usage(`cannot read scenario ${path}: ${problem}`)),
-    (text) => decode(path, text)
-  )
-
-/** Decodes the text of a scenario file. */
-const decode = (path: string, text: string): Either.Either<Scenario, CliFailure.CliFailure> => {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (error) {
-    return Either.left(CliFailure.usage(`scenario ${path} is not valid JSON: ${(error as Error).message}`))
-  }
-  const unknown = typeof json === "object" && json !== null
-    ? unknownStep((json as { steps?: unknown }).steps, "steps")
-    : undefined
-  if (unknown !== undefined) {
-    return Either.left(CliFailure.usage(`scenario ${path} is not a valid scenario: ${unknown}`))
-  }
-  return Either.mapLeft(
-    Schema.decodeUnknownEither(Scenario)(json, { onExcessProperty: "error" }),
-    (error) =>
-      CliFailure.usage(`scenario ${path} is not a valid scenario:\n${ParseResult.TreeFormatter.formatErrorSync(error)}`)
-  )
-}
-
 /** Runs the scenario of a file, and prints its timeline and summary (the `simulate` command's work). */
-export const runFile = (path: string, seedOverride: Option.Option<string>) =>
-  Effect.flatMap(Effect.flatMap(load(path), (scenario) => run(scenario, seedOverride)), Stdio.out)
+export const runFile = (path: string, seedOverride: Option.Option<string>, options: RunOptions = {}) =>
+  Effect.flatMap(load(path), (scenario) => run(scenario, seedOverride, options)).pipe(
+    Effect.flatMap(Stdio.out),
+    // A failed expectation: the timeline up to it, then why, and exit 1 (as a test that fails).
+    Effect.catchTag("ExpectationFailed", (failed) =>
+      Effect.zipRight(
+        Stdio.out(failed.output),
+        new CliFailure.CliFailure({
+          exitCode: EXPECTATION_FAILED,
+          stderr: `\necr-scan: simulate: expectation failed: ${failed.message}\n`
+        })
+      ))
+  )
+
+/** The exit code of a simulation whose `expectEvent` did not hold. */
+export const EXPECTATION_FAILED = 1

@@ -15,11 +15,15 @@
  * colours (`colours`: a pipe or a file, or `NO_COLOR`); text written as it is (`out`, `err`) is the
  * command's own, coloured by the command from its terminal (a table's colorama codes).
  *
+ * stdin: the bin's console also says when stdin (a pipe or a socket) ends (`stdinEnded`), for a command that
+ * runs until its parent lets go (`events tail`); in-process, stdin never ends.
+ *
  * @since 0.1.0
  */
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { Console as NodeConsole } from "node:console"
+import { fstatSync } from "node:fs"
 import * as Table from "./Table.js"
 
 /**
@@ -32,11 +36,24 @@ export interface Stream {
   readonly terminal: Table.Terminal
 }
 
+/**
+ * Watches for the end of stdin: calls `onEnd` (at most once) when the stream that feeds the command ends;
+ * returns what stops watching.
+ */
+export type StdinWatch = (onEnd: () => void) => () => void
+
+/** The streams of a console made by `make`; `stdin` only where a command may watch it end (the bin's). */
+export interface Streams {
+  readonly stdout: Stream
+  readonly stderr: Stream
+  readonly stdin?: StdinWatch | undefined
+}
+
 const StreamsId: unique symbol = Symbol.for("@ecr-scan/cli/Stdio/Streams")
 
 /** A console made by `make`: one that can write text as it is. */
 export interface StdioConsole extends Console.Console {
-  readonly [StreamsId]: { readonly stdout: Stream; readonly stderr: Stream }
+  readonly [StreamsId]: Streams
 }
 
 const isStdioConsole = (console: Console.Console): console is StdioConsole => StreamsId in console
@@ -78,7 +95,7 @@ const writable = (stream: Stream) => {
 }
 
 /** A console over two streams: `log`, `error` and the rest as node's console prints them, onto the streams. */
-export const make = (streams: { readonly stdout: Stream; readonly stderr: Stream }): StdioConsole => {
+export const make = (streams: Streams): StdioConsole => {
   const unsafe = new NodeConsole({
     stdout: writable(streams.stdout),
     stderr: writable(streams.stderr),
@@ -124,7 +141,42 @@ export const processConsole = (): StdioConsole => {
       terminal: withColours(tty ? { tty, width: out.columns ?? 80 } : Table.notATerminal, process.env)
     }
   }
-  return make({ stdout: stream(process.stdout), stderr: stream(process.stderr) })
+  return make({ stdout: stream(process.stdout), stderr: stream(process.stderr), stdin: processStdin })
+}
+
+/**
+ * The end of the process's stdin, where it is a pipe or a socket (a parent process that holds the other end
+ * ends a long-running command by closing it). A terminal (Ctrl-C is the way there), a file or /dev/null
+ * (over at once) is never watched. Reading starts when a command watches, and stops when it no longer does,
+ * so that stdin keeps no process alive.
+ */
+const processStdin: StdinWatch = (onEnd) => {
+  try {
+    const stat = fstatSync(0)
+    if (!stat.isFIFO() && !stat.isSocket()) return () => {}
+  } catch {
+    return () => {}
+  }
+  const stdin = process.stdin
+  let done = false
+  const end = () => {
+    if (done) return
+    done = true
+    onEnd()
+  }
+  const discard = () => {}
+  stdin.on("data", discard)
+  stdin.on("end", end)
+  stdin.on("close", end)
+  stdin.on("error", end)
+  stdin.resume()
+  return () => {
+    stdin.off("data", discard)
+    stdin.off("end", end)
+    stdin.off("close", end)
+    stdin.off("error", end)
+    stdin.pause()
+  }
 }
 
 const print = (which: "stdout" | "stderr", text: string): Effect.Effect<void> =>
@@ -145,6 +197,25 @@ const terminalOf = (which: "stdout" | "stderr"): Effect.Effect<Table.Terminal> =
   Console.consoleWith((console) =>
     Effect.succeed(isStdioConsole(console) ? console[StreamsId][which].terminal : Table.notATerminal)
   )
+
+/**
+ * Succeeds when stdin ends, where the console watches it (the bin's, on a pipe or a socket); never
+ * otherwise (in-process, a terminal, a file). Interrupting it stops watching.
+ */
+export const stdinEnded: Effect.Effect<void> = Console.consoleWith((console) => {
+  const watch = isStdioConsole(console) ? console[StreamsId].stdin : undefined
+  if (watch === undefined) return Effect.never
+  return Effect.async<void>((resume) => {
+    let stopped = false
+    const stop = watch(() => {
+      if (!stopped) resume(Effect.void)
+    })
+    return Effect.sync(() => {
+      stopped = true
+      stop()
+    })
+  })
+})
 
 /** Whether stdout is a terminal, how wide, and whether it takes colours. */
 export const stdoutTerminal: Effect.Effect<Table.Terminal> = terminalOf("stdout")

@@ -9,6 +9,10 @@
 export * as Api from "./Api.js"
 /** The service model's member constraints. */
 export * as Constraints from "./Constraints.js"
+/** ECR's and Inspector's EventBridge events: schemas and constructors. */
+export * as Events from "./Events.js"
+/** EventBridge event-pattern matching. */
+export * as EventPattern from "./EventPattern.js"
 /** One tagged error per ECR error. */
 export * as Errors from "./Errors.js"
 /** Paging of scan findings. */
@@ -23,6 +27,8 @@ export * as Manifest from "./Manifest.js"
 export * as ManifestBuilder from "./ManifestBuilder.js"
 /** Planned faults: the shape a test writes, the shape a registry holds, and the rule between them. */
 export * as FaultPlan from "./FaultPlan.js"
+/** The events port: a Stream of the registry's events. */
+export * as RegistryEvents from "./RegistryEvents.js"
 /** The registry port. */
 export * from "./ImageRegistry.js"
 /** Operations by name on whatever provides the ports; ports from per-operation handlers. */

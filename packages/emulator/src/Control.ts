@@ -4,6 +4,8 @@
  * image, plan faults, reset, export and import the state, read the quota. Served by an `HttpRouter`;
  * every reply is JSON, errors included.
  *
+ * The events' endpoints (`/_ecr-scan/events`, its stream, dead letters and targets) are `EventEndpoints`'.
+ *
  * With several accounts, a request names the account it is about with `?account=<id>` or an
  * `x-ecr-scan-account` header; without either it is about the first account. The clock is shared.
  *
@@ -23,6 +25,7 @@ import * as Schema from "effect/Schema"
 import { Accounts } from "./Accounts.js"
 import { parseDuration } from "./Durations.js"
 import { EmulatorClock } from "./EmulatorClock.js"
+import * as EventEndpoints from "./EventEndpoints.js"
 
 /** The reserved path prefix of the control endpoints. */
 export const PREFIX = "/_ecr-scan"
@@ -233,14 +236,15 @@ export const router = HttpRouter.empty.pipe(
       yield* d.restore(snapshot).pipe(Effect.mapError((e) => badRequest(e.message)))
       return yield* ok
     })
-  )
+  ),
+  HttpRouter.concat(EventEndpoints.router)
 )
 
 /** The control app: the router, with every failure answered as JSON rather than an empty reply. */
 export const app = router.pipe(
   Effect.catchAll((error) =>
     Effect.succeed(
-      error._tag === "ControlError"
+      error._tag === "ControlError" || error._tag === "EndpointError"
         ? json({ error: error.message }, error.status)
         : error._tag === "RouteNotFound"
         ? json({ error: `No control endpoint ${error.request.method} ${error.request.url}` }, 404)

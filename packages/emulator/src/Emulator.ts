@@ -14,6 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Accounts from "./Accounts.js"
 import * as EmulatorClock from "./EmulatorClock.js"
+import * as EventDelivery from "./EventDelivery.js"
 import * as Server from "./Server.js"
 
 /** Which clock the registry runs on. */
@@ -24,8 +25,13 @@ export type ClockMode =
 /** Options of the emulator. */
 export interface EmulatorOptions extends Server.ServerOptions, MemoryRegistry.MemoryRegistryOptions {
   readonly clock?: ClockMode
-  /** Keep the registries (in `<stateDir>/<accountId>/`) and the virtual clock on disk (see `DurableRegistry`). */
+  /**
+   * Keep the registries (in `<stateDir>/<accountId>/`), the virtual clock and the events owed to targets
+   * (`<stateDir>/events/`) on disk (see `DurableRegistry`, `EventOutbox`).
+   */
   readonly stateDir?: string | undefined
+  /** The events' targets, their retry policy and each account's log size (see `EventDelivery`). */
+  readonly eventDelivery?: EventDelivery.DeliveryOptions | undefined
 }
 
 /** The default account id of the registry (AWS's documentation example). */
@@ -64,13 +70,14 @@ export const durableClock = (
 
 /**
  * The emulator serving a fresh in-memory registry per account. Beside the `HttpServer` (whose `address`
- * says where it listens), its output holds the `EmulatorClock` and the `Accounts` (each account's ports and
- * `MemoryRegistryDriver`), for a host that drives the emulator in-process (see `PromiseApi`).
+ * says where it listens), its output holds the `EmulatorClock`, the `Accounts` (each account's ports and
+ * `MemoryRegistryDriver`) and the `EventDelivery` (each account's event log, the targets' state), for a host
+ * that drives the emulator in-process (see `PromiseApi`).
  */
 export const layer = (
   options: EmulatorOptions = {}
 ): Layer.Layer<
-  HttpServer.HttpServer | EmulatorClock.EmulatorClock | Accounts.Accounts,
+  HttpServer.HttpServer | EmulatorClock.EmulatorClock | Accounts.Accounts | EventDelivery.EventDelivery,
   ServeError | MemoryRegistry.InvalidMemoryRegistryOptions | StateFiles.StateFileError
 > => {
   const clock = options.clock === undefined || options.clock._tag === "Real"
@@ -81,7 +88,9 @@ export const layer = (
   const makeRegistry = options.stateDir === undefined
     ? memoryRegistry(options)
     : DurableRegistry.forAccount(options.stateDir, options)
+  const delivery = EventDelivery.layer({ ...options.eventDelivery, stateDir: options.stateDir, seed: options.seed })
   return Server.layer(options).pipe(
+    Layer.provideMerge(delivery),
     Layer.provideMerge(Accounts.layer(accountIds(options), makeRegistry)),
     Layer.provideMerge(clock)
   )

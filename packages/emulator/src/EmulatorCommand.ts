@@ -16,10 +16,13 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Fs from "node:fs"
 import * as Auth from "./Auth.js"
 import { parseDuration, parseDurationRange } from "./Durations.js"
 import * as Emulator from "./Emulator.js"
 import { EmulatorClock } from "./EmulatorClock.js"
+import * as EventLog from "./EventLog.js"
+import * as EventTargets from "./EventTargets.js"
 import * as Limits from "./Limits.js"
 import * as ServeSettings from "./ServeSettings.js"
 
@@ -134,6 +137,89 @@ const authOptions = {
   )
 }
 
+/** The events' options (see `EventDelivery`). */
+const eventOptions = {
+  eventTarget: Options.text("event-target").pipe(
+    Options.withDescription(
+      "Deliver the registry's events here, as an EventBridge rule target (repeatable): an http:// or https:// " +
+        "URL gets a POST of each event's JSON with an API destination's headers (5 s timeout; 429, 5xx and " +
+        "network errors retried); sqs:QUEUE_URL gets it as the body of an SQS SendMessage (credentials from " +
+        "the default provider chain)."
+    ),
+    Options.repeated
+  ),
+  eventPattern: Options.text("event-pattern").pipe(
+    Options.withDescription(
+      "An EventBridge event pattern file (JSON) for the --event-target that follows it: only matching events " +
+        "are delivered there. Give each one right before its target (--event-pattern scans.json --event-target " +
+        "URL); the order is read from the command line, and where it cannot be (a run in-process), the n-th " +
+        "pattern goes with the n-th target."
+    ),
+    Options.repeated
+  ),
+  eventRetryMaxAttempts: Options.integer("event-retry-max-attempts").pipe(
+    Options.withDefault(EventTargets.DEFAULT_RETRY.maxAttempts),
+    Options.withDescription(
+      "Retries of a failed delivery after the first attempt, 0 to 185 (EventBridge's MaximumRetryAttempts); " +
+        "then the event is a dead letter (GET /_ecr-scan/events/dead-letters)."
+    )
+  ),
+  eventRetryMaxAge: validated(
+    Options.text("event-retry-max-age").pipe(
+      Options.withDefault("24h"),
+      Options.withDescription(
+        "How long after it happened an event is still retried, 60s to 24h (EventBridge's MaximumEventAgeInSeconds); " +
+          "backoff waits run on the emulator's clock."
+      )
+    ),
+    parseDuration
+  ),
+  eventLogSize: Options.integer("event-log-size").pipe(
+    Options.withDefault(EventLog.DEFAULT_SIZE),
+    Options.withDescription(
+      "How many of each account's most recent events GET /_ecr-scan/events and its stream keep. 0 with no " +
+        "--event-target: the emulator does not follow the registry's events at all (no cost per request)."
+    ),
+    Options.mapEffect((n) =>
+      Number.isInteger(n) && n >= 0
+        ? Effect.succeed(n)
+        : Effect.fail(HelpDocError("--event-log-size: must be 0 or more"))
+    )
+  )
+}
+
+/**
+ * The events' settings of the options: each pattern file read and checked, or why `serve` cannot start.
+ * `argv` is the command line whose order pairs patterns with targets (see `EventTargets.pairPatterns`).
+ */
+const resolveEvents = (o: ServeOptions, argv: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const paired = EventTargets.pairPatterns(argv, { targets: o.eventTarget, patterns: o.eventPattern })
+    if (Either.isLeft(paired)) return yield* refuse(paired.left)
+    const targets: Array<ServeSettings.EventSettings["targets"][number]> = []
+    for (const { patternFile, target } of paired.right) {
+      if (patternFile === undefined) {
+        targets.push({ target })
+        continue
+      }
+      let text: string
+      try {
+        text = Fs.readFileSync(patternFile, "utf8")
+      } catch (error) {
+        return yield* refuse(`--event-pattern ${patternFile}: cannot read it: ${(error as Error).message}`)
+      }
+      const pattern = EventTargets.patternOf(text)
+      if (Either.isLeft(pattern)) return yield* refuse(`--event-pattern ${patternFile}: ${pattern.left}`)
+      targets.push({ target, pattern: pattern.right })
+    }
+    const events: ServeSettings.EventSettings = {
+      targets,
+      retry: { maxAttempts: o.eventRetryMaxAttempts, maxAgeMs: o.eventRetryMaxAge },
+      logSize: o.eventLogSize
+    }
+    return events
+  })
+
 /**
  * The authentication `serve` runs with (its files read), or why it cannot start. A non-loopback `--host`
  * without it is refused with the other settings (`ServeSettings`).
@@ -209,6 +295,7 @@ export const options = {
   ),
   ...limitOptions,
   ...authOptions,
+  ...eventOptions,
   quiet: Options.boolean("quiet").pipe(Options.withDescription("Do not log one line per request."))
 }
 
@@ -221,6 +308,7 @@ export const serve = (
 ): Effect.Effect<never, ValidationError.ValidationError | ServeError | MemoryRegistry.InvalidMemoryRegistryOptions> =>
   Effect.gen(function*() {
     const auth = yield* resolveAuth(o)
+    const events = yield* resolveEvents(o, process.argv)
     const settings: ServeSettings.ServeSettings = {
       host: o.host,
       port: o.port,
@@ -243,7 +331,8 @@ export const serve = (
       },
       auth,
       allowOpen: o.allowOpen,
-      log: o.quiet ? undefined : (yield* stdoutLog)
+      log: o.quiet ? undefined : (yield* stdoutLog),
+      events
     }
     const checked = ServeSettings.emulatorOptions(settings, flag)
     if (Either.isLeft(checked)) return yield* refuse(checked.left)
@@ -269,7 +358,10 @@ export const serve = (
             : loopback
             ? "No authentication: open to every process on this machine, and to nothing else."
             : "WARNING: no authentication, and bound to a non-loopback address (--allow-open): open to anyone who can reach it.") +
-          stateDir
+          stateDir +
+          (events.targets.length === 0
+            ? ""
+            : ` Events delivered to ${events.targets.length} target${events.targets.length > 1 ? "s" : ""}.`)
       )
     })
     return yield* Layer.launch(Layer.effectDiscard(announce).pipe(Layer.provideMerge(layer)))

@@ -45,6 +45,8 @@ import * as Control from "./Control.js"
 import * as Emulator from "./Emulator.js"
 import { EmulatorClock } from "./EmulatorClock.js"
 import { EmulatorError, type EmulatorErrorReason, errorOf, startErrorOf } from "./EmulatorError.js"
+import * as EventControls from "./EventControls.js"
+import type { EventDelivery } from "./EventDelivery.js"
 import * as ServeSettings from "./ServeSettings.js"
 import { durationMillis, emulatorOptions, type StartEmulatorOptions } from "./StartEmulatorOptions.js"
 
@@ -191,7 +193,7 @@ export interface EmulatorCredentials {
  * await emulator.stop()
  * ```
  */
-export interface RunningEmulator {
+export interface RunningEmulator extends EventControls.EventControls {
   /** Where clients send requests: `http://127.0.0.1:<port>`. */
   readonly endpoint: string
   /** The port it listens on. */
@@ -269,7 +271,7 @@ export interface RunningEmulator {
 // ---------------------------------------------------------------------------------------------------------------
 // Running the controls
 
-type Services = HttpServer.HttpServer | EmulatorClock | Accounts
+type Services = HttpServer.HttpServer | EmulatorClock | Accounts | EventDelivery
 
 const fail = (reason: EmulatorErrorReason, message: string) => Effect.fail(new EmulatorError(reason, message))
 
@@ -488,6 +490,7 @@ export const startEmulator = async (options: StartEmulatorOptions = {}): Promise
           withDriver("importState", options?.account, (d) =>
             Effect.mapError(d.restore(decoded), refused("importState"))))
       ),
+    ...EventControls.make(run),
     stop,
     [Symbol.asyncDispose]: stop
   }

@@ -5,10 +5,13 @@
  *
  * @since 0.1.0
  */
+import type { EventPattern } from "@ecr-scan/core"
 import { MemoryRegistry } from "@ecr-scan/memory-backend"
 import * as Either from "effect/Either"
 import type * as Auth from "./Auth.js"
 import type * as Emulator from "./Emulator.js"
+import * as EventLog from "./EventLog.js"
+import * as EventTargets from "./EventTargets.js"
 import * as Limits from "./Limits.js"
 import * as Server from "./Server.js"
 
@@ -63,6 +66,30 @@ export interface ServeSettings {
   readonly allowOpen: boolean
   /** Where the one line per request goes (undefined: nowhere). */
   readonly log: ((line: string) => void) | undefined
+  /** Where events go and how hard the emulator tries (undefined: no targets, EventBridge's retry policy). */
+  readonly events?: EventSettings | undefined
+}
+
+/**
+ * The events' settings: targets as given (`http(s)://...` or `sqs:QUEUE_URL`), each with its pattern, the retry
+ * policy and each account's log size.
+ *
+ * @example
+ * ```ts
+ * import { EventPattern } from "@ecr-scan/core"
+ * import type { ServeSettings } from "@ecr-scan/emulator"
+ *
+ * const events: ServeSettings.EventSettings = {
+ *   targets: [{ target: "http://127.0.0.1:9000/hook", pattern: EventPattern.unsafeMake({ source: ["aws.ecr"] }) }],
+ *   retry: { maxAttempts: 3, maxAgeMs: 60_000 },
+ *   logSize: 1_000
+ * }
+ * ```
+ */
+export interface EventSettings {
+  readonly targets: ReadonlyArray<{ readonly target: string; readonly pattern?: EventPattern.EventPattern | undefined }>
+  readonly retry?: { readonly maxAttempts?: number | undefined; readonly maxAgeMs?: number | undefined } | undefined
+  readonly logSize?: number | undefined
 }
 
 /**
@@ -85,6 +112,10 @@ export type Setting =
   | "limits"
   | "auth"
   | "allowOpen"
+  | "eventTarget"
+  | "eventRetryMaxAttempts"
+  | "eventRetryMaxAge"
+  | "eventLogSize"
 
 /**
  * How a face names a setting in its messages: `--start-time` on the command line, `startTime` in JavaScript.
@@ -203,6 +234,8 @@ export const emulatorOptions = (
         `use ${name("auth")}, or ${name("allowOpen")} to let in anyone who can reach the port`
     )
   }
+  const eventDelivery = eventDeliveryOf(settings, name)
+  if (Either.isLeft(eventDelivery)) return Either.left(eventDelivery.left)
   const options: Emulator.EmulatorOptions = {
     host: settings.host,
     port: settings.port,
@@ -215,7 +248,40 @@ export const emulatorOptions = (
     rules: { scanDuration: { min: settings.scanDuration.min, max: settings.scanDuration.max } },
     log: settings.log,
     auth: settings.auth === undefined ? undefined : { ...settings.auth, region: settings.region },
-    stateDir: settings.stateDir
+    stateDir: settings.stateDir,
+    eventDelivery: eventDelivery.right
   }
   return Either.right(options)
 }
+
+/** The events' delivery options of the settings, or what is wrong with them. */
+const eventDeliveryOf = (
+  settings: ServeSettings,
+  name: Naming
+): Either.Either<Emulator.EmulatorOptions["eventDelivery"], string> =>
+  Either.gen(function*() {
+    const events = settings.events
+    if (events === undefined) return undefined
+    const retry = yield* EventTargets.retryPolicy(
+      events.retry ?? {},
+      (setting) => name(setting === "maxAttempts" ? "eventRetryMaxAttempts" : "eventRetryMaxAge")
+    )
+    const logSize = events.logSize ?? EventLog.DEFAULT_SIZE
+    if (!Number.isInteger(logSize) || logSize < 0) {
+      return yield* Either.left(`${name("eventLogSize")}: must be a non-negative integer, not ${logSize}`)
+    }
+    const targets: Array<EventTargets.TargetRule> = []
+    for (const { pattern, target } of events.targets) {
+      const parsed = EventTargets.parseTarget(target, settings.region)
+      if (Either.isLeft(parsed)) return yield* Either.left(`${name("eventTarget")}: ${parsed.left}`)
+      targets.push({ target: parsed.right, pattern })
+    }
+    const seen = new Set<string>()
+    for (const { target } of targets) {
+      if (seen.has(target.target)) {
+        return yield* Either.left(`${name("eventTarget")}: '${target.target}' is given twice`)
+      }
+      seen.add(target.target)
+    }
+    return { targets, retry, logSize }
+  })

@@ -12,6 +12,7 @@ import { randomBytes } from "node:crypto"
 import * as Auth from "./Auth.js"
 import { parseDuration, parseDurationRange } from "./Durations.js"
 import type * as Emulator from "./Emulator.js"
+import * as EventTargets from "./EventTargets.js"
 import type * as Limits from "./Limits.js"
 import * as ServeSettings from "./ServeSettings.js"
 
@@ -89,6 +90,27 @@ export interface StartEmulatorOptions {
   readonly allowOpen?: boolean | undefined
   /** Called with one line per request (`POST StartImageScan 200 0.4ms`); default: no log. */
   readonly log?: ((line: string) => void) | undefined
+  /**
+   * Where the registry's events are delivered, as `--event-target` takes them: `http(s)://...` (a POST per
+   * event, as an EventBridge API destination), `sqs:QUEUE_URL` (an SQS `SendMessage`), or `{ target, pattern }`
+   * with an EventBridge event pattern (parsed JSON or JSON text) that events must match.
+   */
+  readonly eventTargets?:
+    | ReadonlyArray<string | { readonly target: string; readonly pattern?: unknown }>
+    | undefined
+  /**
+   * The targets' retry policy: `maxAttempts` retries after the first attempt (0 to 185, default 185) within
+   * `maxAge` of the event (60 s to 24 h, default 24 h; `"2h"` or milliseconds). Backoff waits run on the
+   * emulator's clock: on the virtual clock, `clock.advance` makes the retries happen.
+   */
+  readonly eventRetry?:
+    | { readonly maxAttempts?: number | undefined; readonly maxAge?: string | number | undefined }
+    | undefined
+  /**
+   * How many of each account's most recent events `events()` and the control endpoints keep (default 10,000). 0 with
+   * no `eventTargets`: the emulator follows no events at all.
+   */
+  readonly eventLogSize?: number | undefined
 }
 
 /** The options `startEmulator` takes: any other is refused. */
@@ -107,7 +129,10 @@ const OPTIONS: ReadonlyArray<keyof StartEmulatorOptions> = [
   "rules",
   "auth",
   "allowOpen",
-  "log"
+  "log",
+  "eventTargets",
+  "eventRetry",
+  "eventLogSize"
 ]
 
 /** How this API names a setting in its messages: as its option. */
@@ -118,6 +143,12 @@ const optionName: ServeSettings.Naming = (setting) =>
     ? "limits.requestTimeoutMs"
     : setting === "auth"
     ? "auth (SigV4 credentials)"
+    : setting === "eventTarget"
+    ? "eventTargets"
+    : setting === "eventRetryMaxAttempts"
+    ? "eventRetry.maxAttempts"
+    : setting === "eventRetryMaxAge"
+    ? "eventRetry.maxAge"
     : setting
 
 /** The milliseconds of a duration as this API takes one (`"10 minutes"`, `"25h"`, or milliseconds), or why not. */
@@ -171,6 +202,43 @@ const text = (name: string, value: unknown, fallback: string): Either.Either<str
     ? Either.right(value)
     : Either.left(`${name}: must be a string, not ${String(value)}`)
 
+/** The events' settings of the options, or what is wrong with them. */
+const eventsOf = (options: StartEmulatorOptions): Either.Either<ServeSettings.EventSettings | undefined, string> =>
+  Either.gen(function*() {
+    const { eventLogSize, eventRetry, eventTargets } = options
+    if (eventTargets === undefined && eventRetry === undefined && eventLogSize === undefined) return undefined
+    if (eventTargets !== undefined && !Array.isArray(eventTargets)) {
+      return yield* Either.left("eventTargets: must be an array of targets")
+    }
+    const targets: Array<ServeSettings.EventSettings["targets"][number]> = []
+    for (const [i, entry] of (eventTargets ?? []).entries()) {
+      if (typeof entry === "string") {
+        targets.push({ target: entry })
+        continue
+      }
+      if (typeof entry !== "object" || entry === null || typeof entry.target !== "string") {
+        return yield* Either.left(`eventTargets[${i}]: must be a URL or { target, pattern }`)
+      }
+      if (entry.pattern === undefined) {
+        targets.push({ target: entry.target })
+        continue
+      }
+      const pattern = EventTargets.patternOf(entry.pattern)
+      if (Either.isLeft(pattern)) return yield* Either.left(`eventTargets[${i}].pattern: ${pattern.left}`)
+      targets.push({ target: entry.target, pattern: pattern.right })
+    }
+    if (eventRetry !== undefined && (typeof eventRetry !== "object" || eventRetry === null)) {
+      return yield* Either.left("eventRetry: must be { maxAttempts?, maxAge? }")
+    }
+    const maxAge = eventRetry?.maxAge === undefined ? undefined : durationMillis(eventRetry.maxAge)
+    if (maxAge !== undefined && Either.isLeft(maxAge)) return yield* Either.left(`eventRetry.maxAge: ${maxAge.left}`)
+    return {
+      targets,
+      retry: { maxAttempts: eventRetry?.maxAttempts, maxAgeMs: maxAge?.right },
+      logSize: eventLogSize
+    }
+  })
+
 /** `Emulator.layer`'s options for `options`, or why they cannot be used. */
 export const emulatorOptions = (options: StartEmulatorOptions): Either.Either<Emulator.EmulatorOptions, string> =>
   Either.gen(function*() {
@@ -204,7 +272,8 @@ export const emulatorOptions = (options: StartEmulatorOptions): Either.Either<Em
       limits: options.limits ?? {},
       auth: yield* authOf(options.auth),
       allowOpen: options.allowOpen === true,
-      log: options.log
+      log: options.log,
+      events: yield* eventsOf(options)
     }
     const resolved = yield* ServeSettings.emulatorOptions(settings, optionName)
     return options.rules === undefined ? resolved : { ...resolved, rules: { ...options.rules, ...resolved.rules } }

@@ -21,6 +21,20 @@ export * as Emulator from "./Emulator.js"
 export * as EmulatorClock from "./EmulatorClock.js"
 /** The emulator's command line. */
 export * as EmulatorCommand from "./EmulatorCommand.js"
+/** The events' controls of the Promise API: logged events, dead letters, targets. */
+export * as EventControls from "./EventControls.js"
+/** The emulator's EventBridge: event logs, delivery to targets with retries, dead letters. */
+export * as EventDelivery from "./EventDelivery.js"
+/** The control endpoints of events: the log, its server-sent stream, dead letters, targets. */
+export * as EventEndpoints from "./EventEndpoints.js"
+/** One account's logged events and dead letters. */
+export * as EventLog from "./EventLog.js"
+/** Events owed to targets, on disk. */
+export * as EventOutbox from "./EventOutbox.js"
+/** One delivery attempt to a webhook or an SQS queue. */
+export * as EventSend from "./EventSend.js"
+/** Targets, patterns and the retry policy. */
+export * as EventTargets from "./EventTargets.js"
 /** Header size, connection, rate and time limits. */
 export * as Limits from "./Limits.js"
 /** The emulator from plain JavaScript: start, control and stop it with Promises. */

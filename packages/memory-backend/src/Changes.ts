@@ -39,8 +39,8 @@ export type Change =
   | ImageAt & { readonly _tag: "ImageTagged"; readonly imageTag: string }
   /** A tag was removed from an image that keeps others. */
   | ImageAt & { readonly _tag: "ImageUntagged"; readonly imageTag: string }
-  /** An image was deleted, with its tags and scans. */
-  | ImageAt & { readonly _tag: "ImageDeleted" }
+  /** An image was deleted, with its tags and scans (`imageTags`: the tags it lost with it, when known). */
+  | ImageAt & { readonly _tag: "ImageDeleted"; readonly imageTags?: ReadonlyArray<string> | undefined }
   /** An image was archived. */
   | ImageAt & { readonly _tag: "ImageArchived"; readonly storage: ScanLifecycle.StorageState; readonly at: number }
   /**
@@ -85,6 +85,8 @@ export interface ChangeBatch {
   readonly cause: string
   /** The registry's instant of the step. */
   readonly now: number
+  /** The step's number: how many steps and driver actions the registry had run, this one included. */
+  readonly step: number
   readonly changes: ReadonlyArray<Change>
 }
 

@@ -24,6 +24,7 @@ import {
   ImageScanner,
   type ImageScannerService,
   Ports,
+  RegistryEvents,
   ScanRules
 } from "@ecr-scan/core"
 import * as Context from "effect/Context"
@@ -35,6 +36,7 @@ import type * as Utils from "effect/Utils"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import * as Compaction from "./Compaction.js"
+import * as EventPublisher from "./EventPublisher.js"
 import * as Journal from "./Journal.js"
 import * as JournalChanges from "./JournalChanges.js"
 import * as JournalRecovery from "./JournalRecovery.js"
@@ -63,6 +65,8 @@ export interface DurableRegistry {
   readonly driver: MemoryRegistryDriverService
   /** The memory registry's change feed (a batch is reported before its record is on disk). */
   readonly changes: MemoryRegistry.ChangeFeed
+  /** The memory registry's EventBridge events. */
+  readonly events: EventPublisher.MemoryEventsService
 }
 
 const stderrLog = (line: string) => process.stderr.write(`${line}\n`)
@@ -216,7 +220,13 @@ export const make = (
       ])
     ) as unknown as MemoryRegistryDriverService
 
-    return { scanner: services.ImageScanner, registry: services.ImageRegistry, driver, changes: memory.changes }
+    return {
+      scanner: services.ImageScanner,
+      registry: services.ImageRegistry,
+      driver,
+      changes: memory.changes,
+      events: memory.events
+    }
   })
 
 /**
@@ -242,14 +252,21 @@ export const make = (
 export const layer = (
   options: DurableRegistryOptions
 ): Layer.Layer<
-  ImageScanner | ImageRegistry | MemoryRegistryDriver | MemoryRegistry.MemoryRegistryChanges,
+  | ImageScanner
+  | ImageRegistry
+  | MemoryRegistryDriver
+  | MemoryRegistry.MemoryRegistryChanges
+  | RegistryEvents.RegistryEvents
+  | EventPublisher.MemoryEvents,
   StateFiles.StateFileError | MemoryRegistry.InvalidMemoryRegistryOptions
 > =>
   Layer.scopedContext(
     Effect.map(make(options), (durable) =>
       Ports.context({ ImageScanner: durable.scanner, ImageRegistry: durable.registry }).pipe(
         Context.add(MemoryRegistryDriver, durable.driver),
-        Context.add(MemoryRegistry.MemoryRegistryChanges, durable.changes)
+        Context.add(MemoryRegistry.MemoryRegistryChanges, durable.changes),
+        Context.add(RegistryEvents.RegistryEvents, durable.events),
+        Context.add(EventPublisher.MemoryEvents, durable.events)
       ))
   )
 

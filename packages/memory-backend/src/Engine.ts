@@ -50,6 +50,11 @@ export class Engine {
    * the operation's name: a property read, where a `WeakMap` keyed by the engine was a hash lookup per call.
    */
   readonly memo: { [operation: string]: unknown } = {}
+  /**
+   * How many steps and actions the registry has run: counted whether or not anyone subscribes (one
+   * increment), so a change batch's `step` names the same step for every subscriber.
+   */
+  stepCount = 0
   private readonly listeners: Array<Listener> = []
   private faultRandom: Utils.PCGRandom
 
@@ -67,6 +72,7 @@ export class Engine {
     const s = this.state
     const now = clockNow > s.lastNow ? clockNow : s.lastNow
     s.lastNow = now
+    this.stepCount++
     if (this.listeners.length === 0) return this.faultOrStep(operation, step, request, now)
     this.changes = []
     try {
@@ -89,6 +95,7 @@ export class Engine {
   ): A {
     const s = this.state
     const now = clockNow > s.lastNow ? clockNow : s.lastNow
+    this.stepCount++
     if (this.listeners.length === 0 || !report) return action(s, now)
     this.changes = []
     try {
@@ -143,7 +150,7 @@ export class Engine {
     const changes = this.changes
     this.changes = undefined
     if (changes === undefined || changes.length === 0) return
-    const batch: ChangeBatch = { cause, now, changes }
+    const batch: ChangeBatch = { cause, now, step: this.stepCount, changes }
     for (const listener of this.listeners.slice()) listener(batch)
   }
 

@@ -246,7 +246,7 @@ const batchDeleteImage: Step<"BatchDeleteImage"> = (engine, input) => {
     const at = { repositoryName: repository.name, imageDigest: entry.digest }
     if (entry.tags.length === 0) {
       repository.images.delete(entry.digest)
-      engine.changes?.push({ _tag: "ImageDeleted", ...at })
+      engine.changes?.push({ _tag: "ImageDeleted", ...at, imageTags: removedTags })
     } else if (engine.changes !== undefined) {
       for (const tag of removedTags) engine.changes.push({ _tag: "ImageUntagged", ...at, imageTag: tag })
     }

@@ -10,7 +10,17 @@
  *
  * @since 0.1.0
  */
-import { Api, Constraints, type Errors, ImageRegistry, ImageScanner, Ports, ScanRules, Tracing } from "@ecr-scan/core"
+import {
+  Api,
+  Constraints,
+  type Errors,
+  ImageRegistry,
+  ImageScanner,
+  Ports,
+  RegistryEvents,
+  ScanRules,
+  Tracing
+} from "@ecr-scan/core"
 import type { ImageRegistryService, ImageScannerService } from "@ecr-scan/core"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -24,6 +34,7 @@ import type * as Changes from "./Changes.js"
 import * as ConfigurationOperations from "./ConfigurationOperations.js"
 import * as Driver from "./Driver.js"
 import { Engine, type Steps } from "./Engine.js"
+import * as EventPublisher from "./EventPublisher.js"
 import * as ImageOperations from "./ImageOperations.js"
 import { type InvalidSnapshot, MemoryRegistryDriver, type MemoryRegistryDriverService } from "./MemoryRegistryDriver.js"
 import * as RepositoryOperations from "./RepositoryOperations.js"
@@ -40,6 +51,8 @@ export interface MemoryRegistryOptions {
   readonly seed?: string | number
   /** Overrides of the house rules. */
   readonly rules?: ScanRules.ScanRulesInput
+  /** The EventBridge events' options: FAILED scans' events, a subscriber's buffer (see `EventPublisher`). */
+  readonly events?: EventPublisher.EventOptions
 }
 
 /** The options could not be used. */
@@ -70,6 +83,8 @@ export interface MemoryRegistry {
   /** The same operations as synchronous calls (see `MemoryRegistryDirect`). */
   readonly direct: DirectAccess
   readonly changes: ChangeFeed
+  /** The registry's EventBridge events (see `EventPublisher`). */
+  readonly events: EventPublisher.MemoryEventsService
   /**
    * Replaces the whole state with a snapshot's and the fault generator's state with `random`, without
    * reporting it on the feed: for durable storage rebuilding a registry from its files.
@@ -176,13 +191,14 @@ export const make = (
       },
       driver: Driver.make(engine),
       changes: { unsafeSubscribe: (listener) => engine.subscribe(listener) },
+      events: EventPublisher.make(engine, options.events),
       recover: (snapshot, random) => Driver.replaceState(engine, snapshot, random, false)
     } satisfies MemoryRegistry
   })
 
 /**
- * The in-memory registry as a Layer of the two ports and the driver, with its change feed (and
- * `MemoryRegistryDirect`, for hosts that call it synchronously).
+ * The in-memory registry as a Layer of the two ports and the driver, with its change feed, its events
+ * (`RegistryEvents`) and `MemoryRegistryDirect`, for hosts that call it synchronously.
  *
  * @example
  * ```ts
@@ -219,7 +235,13 @@ export const make = (
 export const layer = (
   options: MemoryRegistryOptions = {}
 ): Layer.Layer<
-  ImageScanner | ImageRegistry | MemoryRegistryDriver | MemoryRegistryDirect | MemoryRegistryChanges,
+  | ImageScanner
+  | ImageRegistry
+  | MemoryRegistryDriver
+  | MemoryRegistryDirect
+  | MemoryRegistryChanges
+  | RegistryEvents.RegistryEvents
+  | EventPublisher.MemoryEvents,
   InvalidMemoryRegistryOptions
 > =>
   Layer.effectContext(
@@ -228,6 +250,8 @@ export const layer = (
         Context.add(ImageRegistry, registry.registry),
         Context.add(MemoryRegistryDriver, registry.driver),
         Context.add(MemoryRegistryDirect, registry.direct),
-        Context.add(MemoryRegistryChanges, registry.changes)
+        Context.add(MemoryRegistryChanges, registry.changes),
+        Context.add(RegistryEvents.RegistryEvents, registry.events),
+        Context.add(EventPublisher.MemoryEvents, registry.events)
       ))
   )

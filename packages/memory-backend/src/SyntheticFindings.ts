@@ -59,6 +59,32 @@ export const generate = (
   return findings
 }
 
+/**
+ * The severity counts of `generate`'s findings for the same scan, without building them: the same draws, in
+ * the same order, keeping only each finding's severity (the scan events' counts).
+ */
+export const severityCounts = (
+  seed: string,
+  digest: string,
+  startedAt: number,
+  max = 12
+): Partial<Record<ScanModel.FindingSeverity, number>> => {
+  const random = generatorFor(seed, digest, startedAt)
+  const count = random.integer(max + 1)
+  const counts: Partial<Record<ScanModel.FindingSeverity, number>> = {}
+  for (let i = 0; i < count; i++) {
+    random.integer(90000)
+    const severity = SEVERITIES[random.integer(SEVERITIES.length)]
+    counts[severity] = (counts[severity] ?? 0) + 1
+    random.integer(PACKAGES.length)
+    random.integer(3)
+    random.integer(20)
+    random.integer(10)
+    random.integer(100)
+  }
+  return counts
+}
+
 /** A 32-bit hash of seed and digest, which fixes an image's scan duration. */
 export const durationHash = (seed: string, digest: string): number => Hash.string(`${seed}\u0000${digest}`)
 

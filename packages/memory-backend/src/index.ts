@@ -7,6 +7,8 @@
 
 /** The change feed's values: what each step of the registry changed. */
 export * as Changes from "./Changes.js"
+/** The registry's EventBridge events, from its change feed on its clock. */
+export * as EventPublisher from "./EventPublisher.js"
 /** The in-memory registry layer. */
 export * as MemoryRegistry from "./MemoryRegistry.js"
 /** The driver: test handles of the in-memory registry. */

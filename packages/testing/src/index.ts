@@ -8,6 +8,8 @@
 
 /** The conformance suite: every behaviour of the ports, registered as vitest tests against a layer. */
 export * as Conformance from "./Conformance.js"
+/** The events conformance suite: what `RegistryEvents` delivers for what the ports do. */
+export * as EventsConformance from "./EventsConformance.js"
 /** Image manifests, indexes, digests and findings for tests. */
 export * as Fixtures from "./Fixtures.js"
 /** The memory registry on `TestClock`: a layer, a fresh registry per test, time moved for pollers. */
