@@ -67,7 +67,25 @@ describeWith(moto(), "conformance against moto", () => {
       "start-image-archived": "moto has neither UpdateImageStorageClass (it answers HTTP 500) nor " +
         "ImageArchivedException (spec section 9 #12)",
       "start-enhanced-registry": "moto starts basic scans whatever the registry's scan type, with no " +
-        "ValidationException (spec section 9 #11)"
+        "ValidationException (spec section 9 #11)",
+      "list-images-tag-status": "moto's ListImages ignores filter.tagStatus (moto 5.2.1: \"maxResults and filtering " +
+        "not implemented\"): TAGGED and UNTAGGED list every image",
+      "list-images-paged": "moto's ListImages ignores maxResults and nextToken (moto 5.2.1): one page holds every id",
+      "tags-too-many": "moto's TagResource puts no limit on a repository's tags: the 51st is accepted",
+      "tag-mutability-immutable": "moto refuses to move a tag of an immutable repository with " +
+        "ImageAlreadyExistsException, not ImageTagAlreadyExistsException",
+      "tag-mutability-exclusion": "moto's PutImageTagMutability does not echo imageTagMutabilityExclusionFilters, " +
+        "and its PutImage ignores them (every tag of an *_WITH_EXCLUSION repository is immutable or none is)",
+      "tag-mutability-filters-mismatch": "moto's PutImageTagMutability accepts MUTABLE_WITH_EXCLUSION without " +
+        "exclusion filters",
+      "lifecycle-policy-never-evaluated": "moto's GetLifecyclePolicy answers lastEvaluatedAt as the time of the " +
+        "call, not the epoch ECR answers for a policy never applied",
+      "lifecycle-policy-invalid": "moto's lifecycle policy validation message lacks the closing quote of the " +
+        "constraint ('...(matched 0 out of 2)' without the final ')",
+      "lifecycle-preview": {
+        skip: "moto 5.2.1 implements neither StartLifecyclePolicyPreview nor GetLifecyclePolicyPreview"
+      },
+      "lifecycle-policy-applied": { skip: "moto keeps lifecycle policies but never applies them" }
     }
   })
 })

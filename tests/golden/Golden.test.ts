@@ -4,7 +4,8 @@
  * record.ts from a built checkout of the reference commit, `packages/emulator/dist/main.js`). This test
  * replays them in order against the emulator of the working tree and requires every reply to be the same,
  * byte for byte: status, content type, `x-amzn-errortype` and body. Only the random request id (and the
- * wall-clock `date`) are left out.
+ * wall-clock `date`) are left out, and the emulator's own address in a body (`GetAuthorizationToken`'s
+ * `proxyEndpoint`) is compared as `SELF_ENDPOINT`, its port being a free one.
  *
  * The emulator runs in this process, built as `main.js` builds it from the recording's flags (see
  * `emulatorArgs`): virtual clock from the same instant, same seed, same scan durations, default account,

@@ -77,7 +77,16 @@ export const agent = singleConnection
 /** The longest a single request may take before the replay gives up on it. */
 const REQUEST_TIMEOUT_MS = 15_000
 
-/** Sends one request to `endpoint` (`http://127.0.0.1:<port>`) and reads the whole reply. */
+/**
+ * What a reply's mention of the emulator's own address (`GetAuthorizationToken`'s `proxyEndpoint` names the
+ * emulator) is recorded and compared as: the port is a free one, different on every run.
+ */
+export const SELF_ENDPOINT = "http://127.0.0.1:<port>"
+
+/**
+ * Sends one request to `endpoint` (`http://127.0.0.1:<port>`) and reads the whole reply, the endpoint in its
+ * body written as `SELF_ENDPOINT`.
+ */
 export const send = (endpoint: string, httpAgent: Http.Agent, request: GoldenRequest): Promise<GoldenReply> =>
   new Promise((resolve, reject) => {
     const url = new URL(endpoint)
@@ -101,7 +110,7 @@ export const send = (endpoint: string, httpAgent: Http.Agent, request: GoldenReq
         status: res.statusCode ?? 0,
         contentType: header("content-type"),
         errorType: header("x-amzn-errortype"),
-        body: body.toString("utf8")
+        body: body.toString("utf8").split(endpoint).join(SELF_ENDPOINT)
       })
     }, reject)
     req.end(request.body)

@@ -171,6 +171,60 @@ const validInput = (r: Prng, operation: Api.OperationName): Record<string, unkno
       return { repositoryNames: [repositoryName] }
     case "UpdateImageStorageClass":
       return { repositoryName, imageId: imageId(), targetStorageClass: r.pick(["ARCHIVE", "STANDARD"]) }
+    case "SetRepositoryPolicy":
+    case "PutRegistryPolicy": {
+      const policyText = r.pick([
+        JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "ecr:*" }] }),
+        "{\"Statement\": [",
+        "[]"
+      ])
+      return operation === "PutRegistryPolicy" ? { policyText } : { repositoryName, policyText, force: r.bool() }
+    }
+    case "GetRepositoryPolicy":
+    case "DeleteRepositoryPolicy":
+      return { repositoryName }
+    case "GetRegistryPolicy":
+    case "DeleteRegistryPolicy":
+    case "DescribeRegistry":
+      return {}
+    case "GetAuthorizationToken":
+      return r.bool() ? {} : { registryIds: [r.pick(["123456789012", "999999999999"])] }
+    case "ListImages":
+      return {
+        repositoryName,
+        ...(r.bool() ? { filter: { tagStatus: r.pick(["TAGGED", "UNTAGGED", "ANY"]) } } : {}),
+        ...(r.bool() ? { maxResults: 1 + r.int(5) } : {})
+      }
+    case "TagResource":
+      return {
+        resourceArn: `arn:aws:ecr:us-east-1:123456789012:repository/${repositoryName}`,
+        tags: [{ Key: r.pick(["team", "aws:reserved", ""]), Value: r.pick(["a", "b"]) }]
+      }
+    case "UntagResource":
+      return { resourceArn: `arn:aws:ecr:us-east-1:123456789012:repository/${repositoryName}`, tagKeys: ["team"] }
+    case "ListTagsForResource":
+      return { resourceArn: r.pick([`arn:aws:ecr:us-east-1:123456789012:repository/${repositoryName}`, "not-an-arn"]) }
+    case "PutImageTagMutability":
+      return { repositoryName, imageTagMutability: r.pick(["MUTABLE", "IMMUTABLE"]) }
+    case "PutLifecyclePolicy":
+    case "StartLifecyclePolicyPreview":
+      return {
+        repositoryName,
+        lifecyclePolicyText: r.pick([
+          JSON.stringify({
+            rules: [{
+              rulePriority: 1,
+              selection: { tagStatus: "untagged", countType: "imageCountMoreThan", countNumber: 1 },
+              action: { type: "expire" }
+            }]
+          }),
+          "{\"rules\": 1}"
+        ])
+      }
+    case "GetLifecyclePolicy":
+    case "DeleteLifecyclePolicy":
+    case "GetLifecyclePolicyPreview":
+      return { repositoryName }
   }
 }
 

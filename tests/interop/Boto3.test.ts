@@ -9,49 +9,20 @@
  * `max_attempts` counts retries, so `max_attempts: 1` makes two attempts and a ServerException is
  * retried away (the ServerException test below would see two requests).
  */
-import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, expect, it } from "vitest"
+import { advance, call, control, modelled, scenario, type Step } from "../support/boto3Scenario.js"
 import { digestOf, imageIndex, imageManifest, type RunningEmulator, startEmulator } from "../support/emulator.js"
-import { unshimmed } from "../support/executables.js"
 import { type RequestLog, requestLog } from "../support/requestLog.js"
-import { run } from "../support/subprocess.js"
-import { awsEnv, boto3, describeWith, PYTHON } from "../support/tools.js"
+import { boto3, describeWith } from "../support/tools.js"
 
-const SCRIPT = fileURLToPath(new URL("./boto3_client.py", import.meta.url))
 const ACCOUNT = "123456789012"
 const LIMIT_MESSAGE = "The scan quota per image has been exceeded. Wait and try again."
-
-type Step = Record<string, unknown>
-
-const call = (name: string, params: Record<string, unknown> = {}): Step => ({ call: name, params })
-const control = (method: string, path: string, body?: unknown): Step => ({ control: { method, path, body } })
-const advance = (duration: string) => control("POST", "/clock/advance", { duration })
 
 /** Creates the repository and puts the manifests (tagged `v<i+1>`) in it. */
 const setup = (repositoryName: string, manifests: ReadonlyArray<string>, scanOnPush = false): Array<Step> => [
   call("create_repository", { repositoryName, imageScanningConfiguration: { scanOnPush } }),
   ...manifests.map((imageManifest, i) => call("put_image", { repositoryName, imageManifest, imageTag: `v${i + 1}` }))
 ]
-
-/** Runs a scenario and returns one result per step. */
-const scenario = async (endpoint: string, steps: ReadonlyArray<Step>, timeoutMs = 30_000): Promise<Array<any>> => {
-  const finished = await run(unshimmed(PYTHON), [SCRIPT], {
-    env: awsEnv(),
-    input: JSON.stringify({ endpoint, steps }),
-    timeoutMs
-  })
-  if (finished.code !== 0) {
-    throw new Error(`boto3_client.py exited ${finished.code} (${finished.signal}): ${finished.stderr}`)
-  }
-  const { results } = JSON.parse(finished.stdout)
-  expect(results).toHaveLength(steps.length)
-  return results
-}
-
-/** What every error from the server must look like: botocore's modelled exception of that name. */
-const modelled = (code: string, message: string, httpStatus = 400) => ({
-  error: { code, message, http_status: httpStatus, exception_class: code, modelled: true }
-})
 
 const count = (log: RequestLog, prefix: string) => log.matching((line) => line.startsWith(prefix)).length
 

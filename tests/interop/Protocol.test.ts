@@ -119,10 +119,10 @@ const faults: ReadonlyArray<FaultCase> = [
   },
   {
     title: "an ECR operation the emulator does not implement",
-    request: json(target("GetAuthorizationToken"), "{}"),
+    request: json(target("DescribePullThroughCacheRules"), "{}"),
     status: 400,
     type: "UnknownOperationException",
-    message: "The ecr-scan emulator does not implement GetAuthorizationToken"
+    message: "The ecr-scan emulator does not implement DescribePullThroughCacheRules"
   },
   {
     title: "malformed JSON",

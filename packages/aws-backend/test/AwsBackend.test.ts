@@ -145,6 +145,13 @@ describe("AwsBackend over a real ECRClient", () => {
 
     it.effect("every port sends its own operation (the command table is right)", () =>
       Effect.gen(function*() {
+        const LIFECYCLE_POLICY = JSON.stringify({
+          rules: [{
+            rulePriority: 1,
+            selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 1 },
+            action: { type: "expire" }
+          }]
+        })
         const handler = new FakeHandler(json(200, {}))
         const image = { repositoryName: "app", imageId: { imageTag: "v1" } }
         // A valid request of each operation of the table, sent through the port method the table names.
@@ -162,7 +169,28 @@ describe("AwsBackend over a real ECRClient", () => {
           PutRegistryScanningConfiguration: { scanType: "BASIC" },
           GetRegistryScanningConfiguration: {},
           BatchGetRepositoryScanningConfiguration: { repositoryNames: ["app"] },
-          UpdateImageStorageClass: { ...image, targetStorageClass: "ARCHIVE" }
+          UpdateImageStorageClass: { ...image, targetStorageClass: "ARCHIVE" },
+          PutLifecyclePolicy: { repositoryName: "app", lifecyclePolicyText: LIFECYCLE_POLICY },
+          GetLifecyclePolicy: { repositoryName: "app" },
+          DeleteLifecyclePolicy: { repositoryName: "app" },
+          StartLifecyclePolicyPreview: { repositoryName: "app", lifecyclePolicyText: LIFECYCLE_POLICY },
+          GetLifecyclePolicyPreview: { repositoryName: "app" },
+          SetRepositoryPolicy: { repositoryName: "app", policyText: "{}", force: true },
+          GetRepositoryPolicy: { repositoryName: "app" },
+          DeleteRepositoryPolicy: { repositoryName: "app" },
+          PutRegistryPolicy: { policyText: "{}" },
+          GetRegistryPolicy: {},
+          DeleteRegistryPolicy: {},
+          ListImages: { repositoryName: "app" },
+          DescribeRegistry: {},
+          GetAuthorizationToken: {},
+          TagResource: {
+            resourceArn: "arn:aws:ecr:us-east-1:123456789012:repository/app",
+            tags: [{ Key: "k", Value: "v" }]
+          },
+          UntagResource: { resourceArn: "arn:aws:ecr:us-east-1:123456789012:repository/app", tagKeys: ["k"] },
+          ListTagsForResource: { resourceArn: "arn:aws:ecr:us-east-1:123456789012:repository/app" },
+          PutImageTagMutability: { repositoryName: "app", imageTagMutability: "IMMUTABLE" }
         }
         yield* Effect.gen(function*() {
           for (const name of Api.operationNames) {

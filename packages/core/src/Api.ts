@@ -41,7 +41,56 @@ import {
   UpdateImageStorageClassResponse
 } from "./Requests.js"
 
+import {
+  DeleteLifecyclePolicyRequest,
+  DeleteLifecyclePolicyResponse,
+  GetLifecyclePolicyPreviewRequest,
+  GetLifecyclePolicyPreviewResponse,
+  GetLifecyclePolicyRequest,
+  GetLifecyclePolicyResponse,
+  PutLifecyclePolicyRequest,
+  PutLifecyclePolicyResponse,
+  StartLifecyclePolicyPreviewRequest,
+  StartLifecyclePolicyPreviewResponse
+} from "./LifecycleRequests.js"
+import {
+  DeleteRegistryPolicyRequest,
+  DeleteRegistryPolicyResponse,
+  DeleteRepositoryPolicyRequest,
+  DeleteRepositoryPolicyResponse,
+  GetRegistryPolicyRequest,
+  GetRegistryPolicyResponse,
+  GetRepositoryPolicyRequest,
+  GetRepositoryPolicyResponse,
+  PutRegistryPolicyRequest,
+  PutRegistryPolicyResponse,
+  SetRepositoryPolicyRequest,
+  SetRepositoryPolicyResponse
+} from "./PolicyRequests.js"
+import {
+  DescribeRegistryRequest,
+  DescribeRegistryResponse,
+  GetAuthorizationTokenRequest,
+  GetAuthorizationTokenResponse,
+  ListImagesRequest,
+  ListImagesResponse
+} from "./RegistryRequests.js"
+import {
+  ListTagsForResourceRequest,
+  ListTagsForResourceResponse,
+  PutImageTagMutabilityRequest,
+  PutImageTagMutabilityResponse,
+  TagResourceRequest,
+  TagResourceResponse,
+  UntagResourceRequest,
+  UntagResourceResponse
+} from "./TaggingRequests.js"
+
+export * from "./LifecycleRequests.js"
+export * from "./PolicyRequests.js"
+export * from "./RegistryRequests.js"
 export * from "./Requests.js"
+export * from "./TaggingRequests.js"
 
 // ---------------------------------------------------------------------------------------------------------------
 // The operation table
@@ -251,6 +300,165 @@ export const Operations = {
       "ImageStorageClassUpdateNotSupportedException",
       "RepositoryNotFoundException",
       "ServerException",
+      "ValidationException"
+    ]
+  ),
+  ListImages: operation("ListImages", registry("listImages"), ListImagesRequest, ListImagesResponse, [
+    "ServerException",
+    "InvalidParameterException",
+    "RepositoryNotFoundException"
+  ]),
+  DescribeRegistry: operation(
+    "DescribeRegistry",
+    registry("describeRegistry"),
+    DescribeRegistryRequest,
+    DescribeRegistryResponse,
+    ["ServerException", "InvalidParameterException", "ValidationException"]
+  ),
+  GetAuthorizationToken: operation(
+    "GetAuthorizationToken",
+    registry("getAuthorizationToken"),
+    GetAuthorizationTokenRequest,
+    GetAuthorizationTokenResponse,
+    ["ServerException", "InvalidParameterException"]
+  ),
+  TagResource: operation("TagResource", registry("tagResource"), TagResourceRequest, TagResourceResponse, [
+    "InvalidParameterException",
+    "InvalidTagParameterException",
+    "TooManyTagsException",
+    "RepositoryNotFoundException",
+    "ServerException"
+  ]),
+  UntagResource: operation("UntagResource", registry("untagResource"), UntagResourceRequest, UntagResourceResponse, [
+    "InvalidParameterException",
+    "InvalidTagParameterException",
+    "TooManyTagsException",
+    "RepositoryNotFoundException",
+    "ServerException"
+  ]),
+  ListTagsForResource: operation(
+    "ListTagsForResource",
+    registry("listTagsForResource"),
+    ListTagsForResourceRequest,
+    ListTagsForResourceResponse,
+    ["InvalidParameterException", "RepositoryNotFoundException", "ServerException"]
+  ),
+  PutImageTagMutability: operation(
+    "PutImageTagMutability",
+    registry("putImageTagMutability"),
+    PutImageTagMutabilityRequest,
+    PutImageTagMutabilityResponse,
+    ["ServerException", "InvalidParameterException", "RepositoryNotFoundException"]
+  ),
+  SetRepositoryPolicy: operation(
+    "SetRepositoryPolicy",
+    registry("setRepositoryPolicy"),
+    SetRepositoryPolicyRequest,
+    SetRepositoryPolicyResponse,
+    ["ServerException", "InvalidParameterException", "RepositoryNotFoundException"]
+  ),
+  GetRepositoryPolicy: operation(
+    "GetRepositoryPolicy",
+    registry("getRepositoryPolicy"),
+    GetRepositoryPolicyRequest,
+    GetRepositoryPolicyResponse,
+    [
+      "ServerException",
+      "InvalidParameterException",
+      "RepositoryNotFoundException",
+      "RepositoryPolicyNotFoundException"
+    ]
+  ),
+  DeleteRepositoryPolicy: operation(
+    "DeleteRepositoryPolicy",
+    registry("deleteRepositoryPolicy"),
+    DeleteRepositoryPolicyRequest,
+    DeleteRepositoryPolicyResponse,
+    [
+      "ServerException",
+      "InvalidParameterException",
+      "RepositoryNotFoundException",
+      "RepositoryPolicyNotFoundException"
+    ]
+  ),
+  PutRegistryPolicy: operation(
+    "PutRegistryPolicy",
+    registry("putRegistryPolicy"),
+    PutRegistryPolicyRequest,
+    PutRegistryPolicyResponse,
+    ["ServerException", "InvalidParameterException", "ValidationException"]
+  ),
+  GetRegistryPolicy: operation(
+    "GetRegistryPolicy",
+    registry("getRegistryPolicy"),
+    GetRegistryPolicyRequest,
+    GetRegistryPolicyResponse,
+    ["ServerException", "InvalidParameterException", "RegistryPolicyNotFoundException", "ValidationException"]
+  ),
+  DeleteRegistryPolicy: operation(
+    "DeleteRegistryPolicy",
+    registry("deleteRegistryPolicy"),
+    DeleteRegistryPolicyRequest,
+    DeleteRegistryPolicyResponse,
+    ["ServerException", "InvalidParameterException", "RegistryPolicyNotFoundException", "ValidationException"]
+  ),
+  PutLifecyclePolicy: operation(
+    "PutLifecyclePolicy",
+    registry("putLifecyclePolicy"),
+    PutLifecyclePolicyRequest,
+    PutLifecyclePolicyResponse,
+    ["ServerException", "InvalidParameterException", "RepositoryNotFoundException", "ValidationException"]
+  ),
+  GetLifecyclePolicy: operation(
+    "GetLifecyclePolicy",
+    registry("getLifecyclePolicy"),
+    GetLifecyclePolicyRequest,
+    GetLifecyclePolicyResponse,
+    [
+      "ServerException",
+      "InvalidParameterException",
+      "RepositoryNotFoundException",
+      "LifecyclePolicyNotFoundException",
+      "ValidationException"
+    ]
+  ),
+  DeleteLifecyclePolicy: operation(
+    "DeleteLifecyclePolicy",
+    registry("deleteLifecyclePolicy"),
+    DeleteLifecyclePolicyRequest,
+    DeleteLifecyclePolicyResponse,
+    [
+      "ServerException",
+      "InvalidParameterException",
+      "RepositoryNotFoundException",
+      "LifecyclePolicyNotFoundException",
+      "ValidationException"
+    ]
+  ),
+  StartLifecyclePolicyPreview: operation(
+    "StartLifecyclePolicyPreview",
+    registry("startLifecyclePolicyPreview"),
+    StartLifecyclePolicyPreviewRequest,
+    StartLifecyclePolicyPreviewResponse,
+    [
+      "ServerException",
+      "InvalidParameterException",
+      "RepositoryNotFoundException",
+      "LifecyclePolicyNotFoundException",
+      "LifecyclePolicyPreviewInProgressException",
+      "ValidationException"
+    ]
+  ),
+  GetLifecyclePolicyPreview: operation(
+    "GetLifecyclePolicyPreview",
+    registry("getLifecyclePolicyPreview"),
+    GetLifecyclePolicyPreviewRequest,
+    GetLifecyclePolicyPreviewResponse,
+    [
+      "ServerException",
+      "InvalidParameterException",
+      "RepositoryNotFoundException",
+      "LifecyclePolicyPreviewNotFoundException",
       "ValidationException"
     ]
   )

@@ -152,6 +152,35 @@ export class KmsException extends Schema.TaggedError<KmsException>()("KmsExcepti
 export class UnableToGetUpstreamImageException
   extends Schema.TaggedError<UnableToGetUpstreamImageException>()("UnableToGetUpstreamImageException", message)
 {}
+/** The repository has no repository policy. */
+export class RepositoryPolicyNotFoundException extends Schema.TaggedError<RepositoryPolicyNotFoundException>()(
+  "RepositoryPolicyNotFoundException",
+  message
+) {}
+/** The registry has no registry policy. */
+export class RegistryPolicyNotFoundException extends Schema.TaggedError<RegistryPolicyNotFoundException>()(
+  "RegistryPolicyNotFoundException",
+  message
+) {}
+/** The repository has no lifecycle policy. */
+export class LifecyclePolicyNotFoundException extends Schema.TaggedError<LifecyclePolicyNotFoundException>()(
+  "LifecyclePolicyNotFoundException",
+  message
+) {}
+/** A lifecycle policy preview of the repository is still in progress. */
+export class LifecyclePolicyPreviewInProgressException
+  extends Schema.TaggedError<LifecyclePolicyPreviewInProgressException>()(
+    "LifecyclePolicyPreviewInProgressException",
+    message
+  )
+{}
+/** The repository has no lifecycle policy preview. */
+export class LifecyclePolicyPreviewNotFoundException
+  extends Schema.TaggedError<LifecyclePolicyPreviewNotFoundException>()(
+    "LifecyclePolicyPreviewNotFoundException",
+    message
+  )
+{}
 /** The account's organization policy forbids the change. */
 export class BlockedByOrganizationPolicyException
   extends Schema.TaggedError<BlockedByOrganizationPolicyException>()("BlockedByOrganizationPolicyException", message)
@@ -203,7 +232,12 @@ export const ServiceErrors = {
   TooManyTagsException,
   KmsException,
   UnableToGetUpstreamImageException,
-  BlockedByOrganizationPolicyException
+  BlockedByOrganizationPolicyException,
+  RepositoryPolicyNotFoundException,
+  RegistryPolicyNotFoundException,
+  LifecyclePolicyNotFoundException,
+  LifecyclePolicyPreviewInProgressException,
+  LifecyclePolicyPreviewNotFoundException
 } as const
 
 /** The AWS name of an error the service models. */

@@ -71,7 +71,13 @@ export type ImageFailureCode = typeof ImageFailureCode.Type
 
 /** One failed image of a batch request. */
 export const ImageFailure = Schema.Struct({
-  imageId: Schema.optional(ImageIdentifier),
+  // The identifier as the request sent it: its digest may be the malformed one the failure is about.
+  imageId: Schema.optional(
+    Schema.Struct({
+      imageDigest: Schema.optional(Schema.String),
+      imageTag: Schema.optional(ImageTag)
+    }).annotations({ identifier: "ImageIdentifier" })
+  ),
   failureCode: Schema.optional(ImageFailureCode),
   failureReason: Schema.optional(Schema.String)
 }).annotations({ identifier: "ImageFailure" })

@@ -82,9 +82,9 @@ export const parse = (
   }
   const mediaType = requestedMediaType ?? own ??
     (schemaVersion === 1 ? MediaTypes.dockerManifestV1 : undefined)
-  if (mediaType === undefined) {
-    return invalid("imageManifestMediaType", "must be specified for a manifest without a mediaType field")
-  }
+  // AWS answers a manifest whose media type it cannot tell (no `mediaType` in it or in the request) as
+  // unreadable, in the words of a manifest that is not JSON at all.
+  if (mediaType === undefined) return invalid("ImageManifest", "Invalid JSON syntax")
   if (!MANIFEST_MEDIA_TYPES.has(mediaType)) {
     return invalid("imageManifestMediaType", `must be one of [${[...MANIFEST_MEDIA_TYPES].join(", ")}]`)
   }

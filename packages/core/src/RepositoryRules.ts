@@ -13,12 +13,13 @@ import * as Constraints from "./Constraints.js"
 import * as Errors from "./Errors.js"
 import type { RepositoryName } from "./Identifiers.js"
 import type { EncryptionConfiguration, ImageTagMutability } from "./RepositoryModel.js"
+import * as ResourceTags from "./ResourceTags.js"
 
-/** The most tags a resource can have. */
-export const MAX_TAGS = 50
+/** The most tags a resource can have (`ResourceTags.MAX_TAGS`). */
+export const MAX_TAGS = ResourceTags.MAX_TAGS
 
 /** The message of the `TooManyTagsException` for more than `MAX_TAGS` tags. */
-export const TOO_MANY_TAGS_MESSAGE = "A resource can have at most 50 tags."
+export const TOO_MANY_TAGS_MESSAGE = ResourceTags.TOO_MANY_TAGS_MESSAGE
 
 /** The AWS managed KMS key of ECR in a registry: what `KMS` encryption without a `kmsKey` uses. */
 export const awsManagedKmsKey = (region: string, accountId: string): string =>
@@ -40,6 +41,7 @@ export type CreateRepositoryFailure =
   | Errors.UnknownEcrError
   | Errors.RepositoryAlreadyExistsException
   | Errors.TooManyTagsException
+  | Errors.InvalidTagParameterException
   | Errors.InvalidParameterException
 
 /** The settings of a new repository, every default filled in; the backend adds its (empty) images. */
@@ -111,6 +113,9 @@ export const createRepository = (
   if (tags.length > MAX_TAGS) {
     return Either.left(Errors.unsafeMake(Errors.TooManyTagsException, { message: TOO_MANY_TAGS_MESSAGE }))
   }
+  // The same limits as TagResource (a key of 1..128 characters, no `aws:` prefix, ...).
+  const tagProblem = ResourceTags.tagsProblem(tags)
+  if (tagProblem !== undefined) return Either.left(tagProblem)
   const mutability = request.imageTagMutability ?? "MUTABLE"
   const filters = request.imageTagMutabilityExclusionFilters ?? []
   const problem = exclusionFiltersProblem(mutability, filters.length)

@@ -181,11 +181,23 @@ export const PutImageResponse = Schema.Struct({
 /** @since 0.1.0 */
 export type PutImageResponse = typeof PutImageResponse.Type
 
+/**
+ * An `imageIds` entry of `BatchGetImage` and `BatchDeleteImage`: the model puts no pattern on
+ * `ImageIdentifier.imageDigest`, and the service answers a malformed digest as a per-image failure
+ * (`InvalidImageDigest`) rather than refusing the request, so the digest is any string here.
+ */
+export const BatchImageIdentifier = Schema.Struct({
+  imageDigest: Schema.optional(Schema.String),
+  imageTag: Schema.optional(ImageTag)
+}).annotations({ identifier: "ImageIdentifier" })
+/** @since 0.1.0 */
+export type BatchImageIdentifier = typeof BatchImageIdentifier.Type
+
 /** `BatchGetImage` request. */
 export const BatchGetImageRequest = Schema.Struct({
   registryId: Schema.optional(RegistryId),
   repositoryName: RepositoryName,
-  imageIds: listOf(ImageIdentifier, 1, 100),
+  imageIds: listOf(BatchImageIdentifier, 1, 100),
   acceptedMediaTypes: Schema.optional(listOf(Schema.String, 1, 100))
 }).annotations({ identifier: "BatchGetImageRequest" })
 /** @since 0.1.0 */
@@ -203,7 +215,7 @@ export type BatchGetImageResponse = typeof BatchGetImageResponse.Type
 export const BatchDeleteImageRequest = Schema.Struct({
   registryId: Schema.optional(RegistryId),
   repositoryName: RepositoryName,
-  imageIds: listOf(ImageIdentifier, 1, 100)
+  imageIds: listOf(BatchImageIdentifier, 1, 100)
 }).annotations({ identifier: "BatchDeleteImageRequest" })
 /** @since 0.1.0 */
 export type BatchDeleteImageRequest = typeof BatchDeleteImageRequest.Type

@@ -54,6 +54,13 @@ export interface ScanRules {
   readonly findings: "SEEDED" | "NONE"
   /** The order in which `StartImageScan` checks a request. */
   readonly checkOrder: ReadonlyArray<ScanCheck>
+  /**
+   * How often the registry applies each repository's lifecycle policy: at every multiple of this interval
+   * since the epoch (midnight UTC with the default of 24 hours), at the registry's first call after it.
+   */
+  readonly lifecycleEvaluationIntervalMillis: number
+  /** How long a lifecycle policy preview stays `IN_PROGRESS` before it is `COMPLETE`. */
+  readonly lifecyclePreviewDurationMillis: number
 }
 
 /** The order of checks of DESIGN.md: validation, repository, image, image state, scan type, quota. */
@@ -87,7 +94,9 @@ export const defaults: ScanRules = {
   continuousScanEligibilityMillis: 30 * 24 * HOUR,
   restoreDurationMillis: 20 * 60_000,
   findings: "SEEDED",
-  checkOrder: DEFAULT_CHECK_ORDER
+  checkOrder: DEFAULT_CHECK_ORDER,
+  lifecycleEvaluationIntervalMillis: 24 * HOUR,
+  lifecyclePreviewDurationMillis: 5_000
 }
 
 /** Overrides of the house rules, with durations in any form `Duration` accepts. */
@@ -108,6 +117,8 @@ export interface ScanRulesInput {
   readonly restoreDuration?: Duration.DurationInput
   readonly findings?: ScanRules["findings"]
   readonly checkOrder?: ReadonlyArray<ScanCheck>
+  readonly lifecycleEvaluationInterval?: Duration.DurationInput
+  readonly lifecyclePreviewDuration?: Duration.DurationInput
 }
 
 /** Milliseconds of a duration, or NaN for input that is not a duration (reported by `problemOf`). */
@@ -145,7 +156,12 @@ const resolve = (input: ScanRulesInput): ScanRules => ({
   continuousScanEligibilityMillis: millis(input.continuousScanEligibility, defaults.continuousScanEligibilityMillis),
   restoreDurationMillis: millis(input.restoreDuration, defaults.restoreDurationMillis),
   findings: input.findings ?? defaults.findings,
-  checkOrder: input.checkOrder ?? defaults.checkOrder
+  checkOrder: input.checkOrder ?? defaults.checkOrder,
+  lifecycleEvaluationIntervalMillis: millis(
+    input.lifecycleEvaluationInterval,
+    defaults.lifecycleEvaluationIntervalMillis
+  ),
+  lifecyclePreviewDurationMillis: millis(input.lifecyclePreviewDuration, defaults.lifecyclePreviewDurationMillis)
 })
 
 const problemOf = (rules: ScanRules): string | undefined => {
@@ -161,6 +177,12 @@ const problemOf = (rules: ScanRules): string | undefined => {
   if (!(rules.continuousScanEligibilityMillis > 0)) return "continuousScanEligibility must be a positive duration"
   if (!(rules.restoreDurationMillis >= 0) || !Number.isFinite(rules.restoreDurationMillis)) {
     return "restoreDuration must be finite and not negative"
+  }
+  if (!(rules.lifecycleEvaluationIntervalMillis > 0) || !Number.isFinite(rules.lifecycleEvaluationIntervalMillis)) {
+    return "lifecycleEvaluationInterval must be a finite positive duration"
+  }
+  if (!(rules.lifecyclePreviewDurationMillis >= 0) || !Number.isFinite(rules.lifecyclePreviewDurationMillis)) {
+    return "lifecyclePreviewDuration must be finite and not negative"
   }
   const order = rules.checkOrder
   if (order.length !== DEFAULT_CHECK_ORDER.length || DEFAULT_CHECK_ORDER.some((check) => !order.includes(check))) {

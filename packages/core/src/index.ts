@@ -81,3 +81,13 @@ export * as RepositoryRules from "./RepositoryRules.js"
 export * as PagingRules from "./PagingRules.js"
 /** Archive and restore transitions. */
 export * as ImageArchival from "./ImageArchival.js"
+/** The lifecycle policy language: parse, validate, evaluate which images expire. */
+export * as LifecyclePolicy from "./LifecyclePolicy.js"
+/** GetAuthorizationToken's token: `AWS:<password>`, valid for 12 hours. */
+export * as AuthorizationTokens from "./AuthorizationTokens.js"
+/** ListImages: one image id per tag, the tag-status filter, paging. */
+export * as ImageListing from "./ImageListing.js"
+/** Resource tags: repository ARNs, tag limits, TagResource/UntagResource. */
+export * as ResourceTags from "./ResourceTags.js"
+/** ECR's check of a repository or registry policy document before it stores it (no IAM evaluation). */
+export * as PolicyDocuments from "./PolicyDocuments.js"

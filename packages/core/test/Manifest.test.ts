@@ -70,10 +70,9 @@ describe("Manifest.parse", () => {
     })
   })
 
-  it("rejects a schema 2 manifest without a media type anywhere", () => {
+  it("rejects a schema 2 manifest without a media type anywhere in AWS's words: 'Invalid JSON syntax'", () => {
     expect(error(Manifest.parse(imageManifest({ mediaType: undefined }), undefined))?.message).toBe(
-      "Invalid parameter at 'imageManifestMediaType' failed to satisfy constraint: " +
-        "'must be specified for a manifest without a mediaType field'"
+      "Invalid parameter at 'ImageManifest' failed to satisfy constraint: 'Invalid JSON syntax'"
     )
   })
 

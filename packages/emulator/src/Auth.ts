@@ -8,6 +8,10 @@
  * secret, then compared in constant time. The algorithm itself is the SDK's: nothing here computes a
  * hash or an HMAC of its own beyond the comparison.
  *
+ * Every region is served (see `Regions`): a scope naming any region is checked, and the signature
+ * recomputed, with that region, and the request goes to that region's registry; a scope naming no region
+ * is refused as ECR refuses a region it does not serve.
+ *
  * Every failure is an awsJson1_1 error with the `__type`, text and status ECR sends (400 for all of
  * them on ECR's JSON endpoint; see the README's "Authentication and accounts" for the sources).
  *
@@ -21,6 +25,7 @@ import * as Schema from "effect/Schema"
 import { createHash, timingSafeEqual } from "node:crypto"
 import { readFile } from "node:fs/promises"
 import type * as Http from "node:http"
+import * as Regions from "./Regions.js"
 import * as Wire from "./Wire.js"
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -212,7 +217,10 @@ export const parseAuthorization = (
 /** How requests are authenticated. */
 export interface AuthOptions {
   readonly credentials: ReadonlyArray<Credential>
-  /** The region requests must be scoped to. */
+  /**
+   * The emulator's default region. Requests may be scoped to any region (each is served by its own
+   * registry); a scope whose region is not a region name is refused as AWS refuses it.
+   */
   readonly region: string
   /** The token of the control endpoints (`Authorization: Bearer <token>`). */
   readonly adminToken: string
@@ -224,6 +232,8 @@ export interface AuthOptions {
 export interface Signed {
   readonly _tag: "Signed"
   readonly accountId: string
+  /** The region of its credential scope: the registry that serves it. */
+  readonly region: string
   /** Checks the signature against the body: `undefined` when it holds, else the refusal to send. */
   readonly verify: (body: Buffer) => Promise<Wire.WireReply | undefined>
 }
@@ -313,7 +323,7 @@ export const makeAuthenticator = (options: AuthOptions): Authenticator => {
           `'${parsed.scopeDate}' != '${amzDateHeader!.slice(0, 8)}', from '${amzDateHeader}'.`
       ))
     }
-    if (parsed.region !== options.region) {
+    if (!Regions.isRegion(parsed.region)) {
       return refused(faults.invalid(`Credential should be scoped to a valid region, not '${parsed.region}'. `))
     }
     if (parsed.service !== "ecr") {
@@ -369,6 +379,7 @@ export const makeAuthenticator = (options: AuthOptions): Authenticator => {
         }
         const signed = await signerOf(credential).sign({ ...request, body }, {
           signingDate: new Date(requestDate),
+          signingRegion: parsed.region,
           signableHeaders: new Set(signedHeaders)
         })
         const expected = /SignedHeaders=([^,]*), Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization))
@@ -381,7 +392,7 @@ export const makeAuthenticator = (options: AuthOptions): Authenticator => {
         return faults.mismatch()
       }
     }
-    return { _tag: "Signed", accountId: credential.accountId, verify }
+    return { _tag: "Signed", accountId: credential.accountId, region: parsed.region, verify }
   }
 
   // Whatever arrives, a refusal rather than an exception thrown into node's request event.

@@ -7,7 +7,10 @@
  * The events' endpoints (`/_ecr-scan/events`, its stream, dead letters and targets) are `EventEndpoints`'.
  *
  * With several accounts, a request names the account it is about with `?account=<id>` or an
- * `x-ecr-scan-account` header; without either it is about the first account. The clock is shared.
+ * `x-ecr-scan-account` header; without either it is about the first account. Every region is served: a
+ * request names the region it is about with `?region=<region>` or an `x-ecr-scan-region` header; without
+ * either it is about the default region (`--region`). `GET /_ecr-scan/regions` lists the registries built so
+ * far. The clock is shared.
  *
  * @since 0.1.0
  */
@@ -22,10 +25,11 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { Accounts } from "./Accounts.js"
+import * as Accounts from "./Accounts.js"
 import { parseDuration } from "./Durations.js"
 import { EmulatorClock } from "./EmulatorClock.js"
 import * as EventEndpoints from "./EventEndpoints.js"
+import * as Regions from "./Regions.js"
 
 /** The reserved path prefix of the control endpoints. */
 export const PREFIX = "/_ecr-scan"
@@ -100,24 +104,24 @@ const findingsBody = Effect.gen(function*() {
 })
 
 /** The header naming the account a control request is about (or `?account=`). */
-export const ACCOUNT_HEADER = "x-ecr-scan-account"
+export const ACCOUNT_HEADER = Accounts.ACCOUNT_HEADER
 
-/** The account a request is about: `?account=`, else the header, else the first account. */
+/** The header naming the region a control request is about (or `?region=`). */
+export const REGION_HEADER = Regions.REGION_HEADER
+
+/**
+ * The registry a request is about: `?account=` (else the header, else the first account) in `?region=` (else
+ * the header, else the default region); built if it is the first use of the region.
+ */
 const account = Effect.gen(function*() {
-  const accounts = yield* Accounts
+  const accounts = yield* Accounts.Accounts
   const request = yield* HttpServerRequest.HttpServerRequest
-  const question = request.url.indexOf("?")
-  const query = question < 0 ? null : new URLSearchParams(request.url.slice(question + 1)).get("account")
-  const header = request.headers[ACCOUNT_HEADER]
-  const id = query ?? (header === undefined || header === "" ? accounts.defaultId : header)
-  const context = accounts.get(id)
-  if (context === undefined) {
-    return yield* new ControlError({
-      status: 404,
-      message: `No account '${id}' in this emulator (accounts: ${accounts.ids.join(", ")})`
-    })
-  }
-  return context
+  const { accountId, region } = Accounts.requested(accounts, request.url, request.headers)
+  const registry = yield* Effect.mapError(
+    accounts.registry(accountId, region),
+    (error) => new ControlError({ status: Accounts.statusOf(error), message: error.message })
+  )
+  return registry.context
 })
 
 const driver = Effect.flatMap(
@@ -164,7 +168,15 @@ export const router = HttpRouter.empty.pipe(
   HttpRouter.get(`${PREFIX}/health`, Effect.succeed(json({ status: "ok" }))),
   HttpRouter.get(
     `${PREFIX}/accounts`,
-    Effect.map(Accounts, (accounts) => json({ accounts: accounts.ids, default: accounts.defaultId }))
+    Effect.map(Accounts.Accounts, (accounts) => json({ accounts: accounts.ids, default: accounts.defaultId }))
+  ),
+  HttpRouter.get(
+    `${PREFIX}/regions`,
+    Effect.map(Accounts.Accounts, (accounts) =>
+      json({
+        default: accounts.defaultRegion,
+        registries: accounts.registries().map(({ accountId, region }) => ({ account: accountId, region }))
+      }))
   ),
   HttpRouter.get(`${PREFIX}/clock`, Effect.map(clockReply, (c) => json(c))),
   HttpRouter.post(
@@ -223,9 +235,8 @@ export const router = HttpRouter.empty.pipe(
   HttpRouter.get(
     `${PREFIX}/state`,
     Effect.flatMap(driver, (d) => d.snapshot).pipe(
-      Effect.flatMap(Schema.encode(Snapshot.RegistrySnapshot)),
-      Effect.map((snapshot) => json(snapshot)),
-      Effect.orDie
+      Effect.flatMap((snapshot) => Effect.orDie(Schema.encode(Snapshot.RegistrySnapshot)(snapshot))),
+      Effect.map((snapshot) => json(snapshot))
     )
   ),
   HttpRouter.put(

@@ -14,6 +14,7 @@
  */
 import { Api, type Errors, Ports, Validation } from "@ecr-scan/core"
 import { MemoryRegistry } from "@ecr-scan/memory-backend"
+import * as HttpServer from "@effect/platform/HttpServer"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -53,6 +54,24 @@ const encoderOf = (schema: Schema.Schema.AnyNoContext, fast?: (value: unknown) =
   }
 }
 
+/**
+ * `GetAuthorizationToken`'s `proxyEndpoint` names the registry the token is for: through the emulator, the
+ * emulator itself (`http://<host>:<port>` where it listens, a wildcard address spelled as its loopback).
+ */
+const namingItself = (address: HttpServer.Address | undefined) => {
+  if (address === undefined || address._tag !== "TcpAddress") return (value: unknown) => value
+  const host = address.hostname === "0.0.0.0" ? "127.0.0.1" : address.hostname === "::" ? "::1" : address.hostname
+  const endpoint = host.includes(":") ? `http://[${host}]:${address.port}` : `http://${host}:${address.port}`
+  return (value: unknown) => {
+    const response = value as Api.GetAuthorizationTokenResponse
+    if (response.authorizationData === undefined) return value
+    return {
+      ...response,
+      authorizationData: response.authorizationData.map((d) => ({ ...d, proxyEndpoint: endpoint }))
+    }
+  }
+}
+
 /** The reply to a call that failed: its error, or 500 for a defect. */
 const failureReply = (entry: Entry, input: unknown, cause: Cause.Cause<Errors.EcrError>): Wire.WireReply => {
   const failure = Cause.failureOption(cause)
@@ -78,15 +97,18 @@ export const make = (
   Effect.gen(function*() {
     const services = yield* Ports.services
     const handlers = Ports.handlersOf(services)
+    const server = Option.getOrUndefined(yield* Effect.serviceOption(HttpServer.HttpServer))
+    const rewrite = namingItself(server?.address)
     // StartImageScan's response has no member whose wire form differs from its value (no timestamps), so the
     // table's fast decoder, which copies the schema's members out of a valid value, gives its wire form too
     // (property-tested against the schema's encoder).
     const table = new Map<Api.OperationName, Entry>(
       Api.operationNames.map((name) => {
         const operation: (typeof Api.Operations)[Api.OperationName] = Api.Operations[name]
+        const encode = encoderOf(operation.response, operation.fastResponse)
         return [name, {
           call: handlers[name] as Call,
-          encode: encoderOf(operation.response, operation.fastResponse),
+          encode: name === "GetAuthorizationToken" ? (value: unknown) => encode(rewrite(value)) : encode,
           violation: Validation.violations(operation.request as Schema.Schema<unknown, unknown>)
         }] as const
       })

@@ -261,7 +261,10 @@ export const options = {
   ),
   region: Options.text("region").pipe(
     Options.withDefault(ServeSettings.DEFAULTS.region),
-    Options.withDescription("The region it claims.")
+    Options.withDescription(
+      "The default region: that of unsigned requests. Every region is served, each its own registry, chosen by " +
+        "a signed request's credential scope."
+    )
   ),
   seed: Options.text("seed").pipe(
     Options.withDefault(ServeSettings.DEFAULTS.seed),
@@ -289,8 +292,9 @@ export const options = {
   stateDir: Options.text("state-dir").pipe(
     Options.optional,
     Options.withDescription(
-      "Keep the registry and the virtual clock in this directory: every write is on disk before it is answered, " +
-        "and a restart resumes where it stopped."
+      "Keep the registries and the virtual clock in this directory: every write is on disk before it is answered, " +
+        "and a restart resumes where it stopped. An account's registry in --region is in DIR/<account>/, in " +
+        "another region in DIR/<account>/<region>/: restart with the same --region."
     )
   ),
   ...limitOptions,

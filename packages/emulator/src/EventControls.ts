@@ -6,15 +6,16 @@
  */
 import type { Events } from "@ecr-scan/core"
 import * as Effect from "effect/Effect"
-import { Accounts } from "./Accounts.js"
+import type { Accounts } from "./Accounts.js"
 import { EmulatorError } from "./EmulatorError.js"
 import { EventDelivery, type TargetStatus } from "./EventDelivery.js"
 import * as EventEndpoints from "./EventEndpoints.js"
 import type * as EventLog from "./EventLog.js"
+import * as RegistryTarget from "./RegistryTarget.js"
 
 /**
  * Which events `events()` returns: those numbered after `since` (default 0), at most `limit` (default 1,000,
- * at most 10,000), of `account` (default: the first).
+ * at most 10,000), of `account` (default: the first) in `region` (default: the emulator's `region`).
  *
  * @example
  * ```ts
@@ -29,6 +30,8 @@ export interface EventsQuery {
   readonly since?: number | undefined
   readonly limit?: number | undefined
   readonly account?: string | undefined
+  /** The region (default: the emulator's `region`): each account has a log per region. */
+  readonly region?: string | undefined
 }
 
 /**
@@ -65,7 +68,7 @@ export interface EventControls {
   /** The account's logged events (as `GET /_ecr-scan/events`): the newest `eventLogSize` are kept. */
   events(query?: EventsQuery): Promise<EventsPage>
   /** The deliveries given up on, oldest first (as `GET /_ecr-scan/events/dead-letters`). */
-  deadLetters(options?: { readonly account?: string | undefined }): Promise<ReadonlyArray<EventLog.DeadLetter>>
+  deadLetters(options?: RegistryTarget.RegistryOptions): Promise<ReadonlyArray<EventLog.DeadLetter>>
   /** Each target's state (as `GET /_ecr-scan/events/targets`). */
   eventTargets(): Promise<ReadonlyArray<TargetStatus>>
 }
@@ -73,22 +76,15 @@ export interface EventControls {
 /** Runs a control, rejecting with an `EmulatorError` (as `PromiseApi` does). */
 export type Run = <A>(method: string, effect: Effect.Effect<A, EmulatorError, Accounts | EventDelivery>) => Promise<A>
 
-const logOf = (method: string, account: string | undefined) =>
+const logOf = (method: string, options: RegistryTarget.RegistryOptions) =>
   Effect.gen(function*() {
-    const accounts = yield* Accounts
     const delivery = yield* EventDelivery
-    const id = account ?? accounts.defaultId
-    if (accounts.get(id) === undefined) {
-      return yield* Effect.fail(
-        new EmulatorError(
-          "UnknownAccount",
-          `${method}: no account '${id}' in this emulator (accounts: ${accounts.ids.join(", ")})`
-        )
-      )
-    }
-    const log = delivery.log(id)
+    const { accountId, region } = yield* RegistryTarget.registryOf(method, options)
+    const log = delivery.log(accountId, region)
     if (log === undefined) {
-      return yield* Effect.fail(new EmulatorError("Internal", `${method}: account '${id}' has no events`))
+      return yield* Effect.fail(
+        new EmulatorError("Internal", `${method}: account '${accountId}' has no events in ${region}`)
+      )
     }
     return log
   })
@@ -119,7 +115,7 @@ export const make = (run: Run): EventControls => ({
           EventEndpoints.LIMITS.default,
           EventEndpoints.LIMITS.max
         )
-        const entries = (yield* logOf("events", query.account)).since(since, limit)
+        const entries = (yield* logOf("events", query)).since(since, limit)
         return {
           events: entries.map((entry) => JSON.parse(entry.json) as Events.RegistryEvent),
           cursor: entries.length === 0 ? since : entries[entries.length - 1].seq
@@ -127,6 +123,6 @@ export const make = (run: Run): EventControls => ({
       })
     ),
   deadLetters: (options = {}) =>
-    run("deadLetters", Effect.map(logOf("deadLetters", options.account), (log) => log.deadLetters())),
+    run("deadLetters", Effect.map(logOf("deadLetters", options), (log) => log.deadLetters())),
   eventTargets: () => run("eventTargets", Effect.map(EventDelivery, (delivery) => delivery.targets()))
 })

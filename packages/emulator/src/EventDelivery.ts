@@ -1,6 +1,7 @@
 /**
- * The emulator's EventBridge: it subscribes to every account's events when it starts, keeps the most recent
- * in each account's `EventLog`, and delivers each event to every target whose pattern it matches, as a rule's
+ * The emulator's EventBridge: it subscribes to every registry's events (one per account and region: those
+ * built when it starts, and each built later before it is used), keeps the most recent in each registry's
+ * `EventLog`, and delivers each event to every target whose pattern it matches, as a rule's
  * targets get them (spec/ecr-events.md §8): each target in order and on its own, a failed attempt retried with
  * exponential backoff and jitter (seeded, so a run is reproducible) on the registry's clock (advancing a
  * virtual clock makes the retries happen), within the retry policy; what it gives up on becomes a dead letter.
@@ -12,7 +13,7 @@
  * @since 0.1.0
  */
 import { EventPattern, Events, RegistryEvents } from "@ecr-scan/core"
-import type { StateFiles } from "@ecr-scan/memory-backend"
+import { EventPublisher, type StateFiles } from "@ecr-scan/memory-backend"
 import * as Cause from "effect/Cause"
 import type * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
@@ -21,14 +22,16 @@ import * as Hash from "effect/Hash"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Utils from "effect/Utils"
-import { Accounts } from "./Accounts.js"
+import * as Accounts from "./Accounts.js"
 import { EmulatorClock } from "./EmulatorClock.js"
 import * as EventLog from "./EventLog.js"
 import * as EventOutbox from "./EventOutbox.js"
 import * as EventSend from "./EventSend.js"
 import * as EventTargets from "./EventTargets.js"
+import * as Regions from "./Regions.js"
 
 /** How the emulator delivers events. */
 export interface DeliveryOptions {
@@ -76,8 +79,11 @@ export interface TargetStatus {
 
 /** The delivery of the emulator's events. */
 export interface EventDeliveryService {
-  /** The log of an account (undefined for one the emulator does not serve, or whose backend has no events). */
-  readonly log: (accountId: string) => EventLog.EventLog | undefined
+  /**
+   * The log of an account's registry in `region` (default: the default region); undefined for a registry not
+   * built (yet), or whose backend has no events.
+   */
+  readonly log: (accountId: string, region?: string) => EventLog.EventLog | undefined
   /** Each target's state, in the order given. */
   readonly targets: () => ReadonlyArray<TargetStatus>
 }
@@ -93,6 +99,7 @@ export const MAX_PENDING = 100_000
 
 /** An event waiting for a target. */
 interface Job {
+  /** The registry's key (`Regions.keyOf`: the account id in the default region). */
   readonly account: string
   readonly seq: number
   /** When it entered delivery (registry's clock): its age counts from here. */
@@ -132,24 +139,21 @@ const durationText = (ms: number) =>
  */
 export const layer = (
   options: DeliveryOptions & { readonly stateDir?: string | undefined; readonly seed?: string | number | undefined }
-): Layer.Layer<EventDelivery, StateFiles.StateFileError, Accounts | EmulatorClock> =>
+): Layer.Layer<EventDelivery, StateFiles.StateFileError, Accounts.Accounts | EmulatorClock> =>
   Layer.scoped(
     EventDelivery,
     Effect.gen(function*() {
       const clock = yield* EmulatorClock
-      const accounts = yield* Accounts
+      const accounts = yield* Accounts.Accounts
       const retry = options.retry ?? EventTargets.DEFAULT_RETRY
       const report = options.report ?? ((line: string) => void process.stderr.write(`${line}\n`))
       const outbox = options.stateDir === undefined
         ? undefined
         : yield* Effect.acquireRelease(EventOutbox.open(options.stateDir, report), (o) => o.close)
 
+      // One log per registry, named by its key (the account id in the default region, as before regions).
       const logs = new Map<string, EventLog.EventLog>()
-      for (const id of accounts.ids) {
-        const context = accounts.get(id)! as Context.Context<never>
-        if (Option.isNone(Context.getOption(context, RegistryEvents.RegistryEvents))) continue
-        logs.set(id, EventLog.make(options.logSize ?? EventLog.DEFAULT_SIZE, outbox?.lastSeq.get(id) ?? 0))
-      }
+      const scope = yield* Effect.scope
       // On the way out, the logs' numbers go to the outbox: a restart on the same directory continues them.
       yield* Effect.addFinalizer(() =>
         Effect.sync(() =>
@@ -264,12 +268,6 @@ export const layer = (
           }))
         )
 
-      for (const worker of workers) {
-        yield* Effect.forkScoped(
-          clock.run(Effect.forever(Effect.flatMap(Queue.take(worker.queue), (job) => deliver(worker, job))))
-        )
-      }
-
       // What a previous run on this state directory still owed.
       if (outbox !== undefined) {
         const now = yield* clock.now
@@ -311,26 +309,51 @@ export const layer = (
           for (const [worker, job] of handed) offer(worker, job, now)
         })
 
-      // Nothing to keep and nowhere to deliver: the registries are not followed at all (they build no events).
-      if (options.logSize === 0 && workers.length === 0) logs.clear()
-      for (const [account, log] of logs) {
-        const context = accounts.get(account)! as Context.Context<never>
-        const service = Context.unsafeGet(context, RegistryEvents.RegistryEvents)
-        yield* Effect.forkScoped(
-          clock.run(Stream.runForEachChunk(service.events, onChunk(account, log))).pipe(
-            Effect.catchAllCause((cause) =>
-              Cause.isInterruptedOnly(cause)
-                ? Effect.void
-                : Effect.sync(() =>
-                  report(`ecr-scan emulator: the events of ${account} stopped: ${Cause.pretty(cause)}`)
-                )
-            )
+      /**
+       * Follows a registry's events: its log, and a fiber handing them on. The memory registry's are
+       * subscribed to here, before the registry can be used, so none is missed.
+       */
+      const follow = (registry: Accounts.Registry) =>
+        Effect.gen(function*() {
+          const context = registry.context as Context.Context<never>
+          const service = Context.getOption(context, RegistryEvents.RegistryEvents)
+          if (Option.isNone(service)) return
+          const account = registry.key
+          const log = EventLog.make(options.logSize ?? EventLog.DEFAULT_SIZE, outbox?.lastSeq.get(account) ?? 0)
+          logs.set(account, log)
+          const memory = Context.getOption(context, EventPublisher.MemoryEvents)
+          const events = Option.isSome(memory)
+            ? Stream.fromQueue(yield* Scope.extend(clock.run(memory.value.subscribe), scope))
+            : service.value.events
+          yield* Effect.forkIn(
+            clock.run(Stream.runForEachChunk(events, onChunk(account, log))).pipe(
+              Effect.catchAllCause((cause) =>
+                Cause.isInterruptedOnly(cause)
+                  ? Effect.void
+                  : Effect.sync(() =>
+                    report(`ecr-scan emulator: the events of ${account} stopped: ${Cause.pretty(cause)}`)
+                  )
+              )
+            ),
+            scope
           )
+        })
+
+      // Nothing to keep and nowhere to deliver: the registries are not followed at all (they build no events).
+      if (options.logSize !== 0 || workers.length > 0) {
+        for (const registry of yield* accounts.follow(follow)) yield* follow(registry)
+      }
+
+      // The workers start once every log is there (a dead letter goes to its registry's log).
+      for (const worker of workers) {
+        yield* Effect.forkScoped(
+          clock.run(Effect.forever(Effect.flatMap(Queue.take(worker.queue), (job) => deliver(worker, job))))
         )
       }
 
       return {
-        log: (accountId) => logs.get(accountId),
+        log: (accountId, region) =>
+          logs.get(Regions.keyOf(accountId, region ?? accounts.defaultRegion, accounts.defaultRegion)),
         targets: () =>
           workers.map((w) => ({
             target: w.rule.target.target,

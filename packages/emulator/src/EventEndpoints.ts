@@ -1,6 +1,7 @@
 /**
- * The control endpoints of events (under `/_ecr-scan/events`, per `?account=` or the `x-ecr-scan-account`
- * header as the other control endpoints):
+ * The control endpoints of events (under `/_ecr-scan/events`, per `?account=` and `?region=`, or the
+ * `x-ecr-scan-account` and `x-ecr-scan-region` headers, as the other control endpoints; each registry, one per
+ * account and region, has its own log, numbered from 1):
  *
  * - `GET /_ecr-scan/events?since=<seq>&limit=<n>`: `{"events": [<event JSON>...], "cursor": <seq>}`, the events
  *   numbered after `since` (default 0), oldest first, at most `limit` (default 1,000; more than 10,000 is 10,000); `cursor`
@@ -22,7 +23,7 @@ import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { Accounts } from "./Accounts.js"
+import * as Accounts from "./Accounts.js"
 import { EventDelivery } from "./EventDelivery.js"
 import type * as EventLog from "./EventLog.js"
 
@@ -49,29 +50,29 @@ const query = Effect.map(HttpServerRequest.HttpServerRequest, (request) => {
   return new URLSearchParams(question < 0 ? "" : request.url.slice(question + 1))
 })
 
-/** The log of the account a request is about: `?account=`, the header, or the first account. */
+/**
+ * The log of the registry a request is about: `?account=` (the header, or the first account) in `?region=` (the
+ * header, or the default region), the registry built if it is the first use of the region.
+ */
 const logOf = Effect.gen(function*() {
   const delivery = yield* Effect.serviceOption(EventDelivery)
   if (Option.isNone(delivery)) {
     return yield* new EndpointError({ status: 501, message: "This emulator does not deliver events" })
   }
-  const accounts = yield* Accounts
+  const accounts = yield* Accounts.Accounts
   const request = yield* HttpServerRequest.HttpServerRequest
-  const header = request.headers["x-ecr-scan-account"]
-  const id = (yield* query).get("account") ?? (header === undefined || header === "" ? accounts.defaultId : header)
-  if (accounts.get(id) === undefined) {
-    return yield* new EndpointError({
-      status: 404,
-      message: `No account '${id}' in this emulator (accounts: ${accounts.ids.join(", ")})`
-    })
-  }
-  const log = delivery.value.log(id)
+  const { accountId: id, region } = Accounts.requested(accounts, request.url, request.headers)
+  yield* Effect.mapError(
+    accounts.registry(id, region),
+    (error) => new EndpointError({ status: Accounts.statusOf(error), message: error.message })
+  )
+  const log = delivery.value.log(id, region)
   if (log === undefined) {
     return yield* new EndpointError({
       status: 501,
-      message:
-        `The emulator does not follow the events of account '${id}' (--event-log-size 0 and no --event-target, ` +
-        "or a backend without events)"
+      message: `The emulator does not follow the events of account '${id}'${
+        region === accounts.defaultRegion ? "" : ` in ${region}`
+      } (--event-log-size 0 and no --event-target, or a backend without events)`
     })
   }
   return log

@@ -20,6 +20,7 @@ export const MAGIC = "ECRSOBX1"
 
 /** An event owed to some targets. */
 export interface OwedEvent {
+  /** The event log's name: the account id in the default region, else `<account>/<region>` (`Regions.keyOf`). */
   readonly account: string
   /** Its number in the account's event log. */
   readonly seq: number

@@ -25,19 +25,12 @@
  * @since 0.1.0
  */
 import type { ScanLifecycle, ScanModel } from "@ecr-scan/core"
-import {
-  type FaultPlanInput,
-  MemoryRegistryDriver,
-  type MemoryRegistryDriverService,
-  Snapshot
-} from "@ecr-scan/memory-backend"
+import { type FaultPlanInput, type MemoryRegistryDriverService, Snapshot } from "@ecr-scan/memory-backend"
 import * as HttpServer from "@effect/platform/HttpServer"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as ManagedRuntime from "effect/ManagedRuntime"
-import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { Accounts } from "./Accounts.js"
@@ -47,6 +40,7 @@ import { EmulatorClock } from "./EmulatorClock.js"
 import { EmulatorError, type EmulatorErrorReason, errorOf, startErrorOf } from "./EmulatorError.js"
 import * as EventControls from "./EventControls.js"
 import type { EventDelivery } from "./EventDelivery.js"
+import * as RegistryTarget from "./RegistryTarget.js"
 import * as ServeSettings from "./ServeSettings.js"
 import { durationMillis, emulatorOptions, type StartEmulatorOptions } from "./StartEmulatorOptions.js"
 
@@ -57,7 +51,8 @@ export type { StartEmulatorOptions } from "./StartEmulatorOptions.js"
 // The running emulator
 
 /**
- * The account a control acts on, with several (`auth` with keys of several accounts).
+ * The registry a control acts on: an account, with several (`auth` with keys of several accounts), and a
+ * region (every region is served, each its own registry).
  *
  * @example
  * ```ts
@@ -72,12 +67,10 @@ export type { StartEmulatorOptions } from "./StartEmulatorOptions.js"
  *   }
  * })
  * await emulator.reset({ account: "222222222222" }) // account 111111111111 keeps its registry
+ * await emulator.quota({ region: "eu-west-1" }) // the first account's registry in eu-west-1
  * ```
  */
-export interface AccountOption {
-  /** The account acted on (default: the emulator's first account). */
-  readonly account?: string | undefined
-}
+export interface AccountOption extends RegistryTarget.RegistryOptions {}
 
 /**
  * Which image an override applies to, beside its digest.
@@ -200,7 +193,10 @@ export interface RunningEmulator extends EventControls.EventControls {
   readonly port: number
   /** The address it is bound to. */
   readonly host: string
-  /** The region it claims. */
+  /**
+   * The default region: `clientConfig`'s, and the registry of unsigned requests. Every region is served, each
+   * its own registry: a client configured with another region (its SigV4 scope) reaches that region's.
+   */
   readonly region: string
   /** The default account: the one the controls act on unless told otherwise. */
   readonly accountId: string
@@ -249,11 +245,11 @@ export interface RunningEmulator extends EventControls.EventControls {
    * or each with `probability`. Rejects a plan the registry cannot use.
    */
   planFault(plan: FaultPlanInput, options?: AccountOption): Promise<void>
-  /** Cancels the planned faults: every account's, or only `account`'s. */
+  /** Cancels the planned faults: every registry's, only `account`'s, or only `account`'s in `region`. */
   clearFaults(options?: AccountOption): Promise<void>
   /**
-   * Empties the registry: no repositories, images, scans, quota use, overrides or faults. Every account's,
-   * or only `account`'s. The clock stays where it is.
+   * Empties the registry: no repositories, images, scans, quota use, overrides or faults. Every registry's
+   * (every account and region), only `account`'s, or only `account`'s in `region`. The clock stays where it is.
    */
   reset(options?: AccountOption): Promise<void>
   /** Account quota usage now. */
@@ -282,32 +278,15 @@ const refused = (method: string) => (error: { readonly message: string }) => inv
 
 const formatParseError = (error: ParseResult.ParseError) => ParseResult.TreeFormatter.formatErrorSync(error)
 
-/** The driver of `account` (default: the first account). */
-const driverOf = (method: string, account: string | undefined) =>
-  Effect.flatMap(Accounts, (accounts): Effect.Effect<MemoryRegistryDriverService, EmulatorError> => {
-    const id = account ?? accounts.defaultId
-    const context = accounts.get(id)
-    if (context === undefined) {
-      return fail(
-        "UnknownAccount",
-        `${method}: no account '${id}' in this emulator (accounts: ${accounts.ids.join(", ")})`
-      )
-    }
-    return Option.match(Context.getOption(context as Context.Context<never>, MemoryRegistryDriver), {
-      onNone: () => fail("Internal", `${method}: account '${id}' has no test driver`),
-      onSome: (driver) => Effect.succeed(driver)
-    })
-  })
-
 /** Runs a driver call on the clock the registry's operations run on (the quota is pruned at that instant). */
 const onRegistryClock = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.flatMap(EmulatorClock, (clock) => clock.run(effect))
 
 const withDriver = <A>(
   method: string,
-  account: string | undefined,
+  options: AccountOption | undefined,
   f: (driver: MemoryRegistryDriverService) => Effect.Effect<A, EmulatorError>
-) => onRegistryClock(Effect.flatMap(driverOf(method, account), f))
+) => onRegistryClock(Effect.flatMap(RegistryTarget.driverOf(method, options), f))
 
 const decode = <A, I>(method: string, schema: Schema.Schema<A, I>, input: unknown) =>
   Effect.mapError(
@@ -390,12 +369,15 @@ export const startEmulator = async (options: StartEmulatorOptions = {}): Promise
   }
   const eachAccount = (
     method: string,
-    account: string | undefined,
+    options: AccountOption | undefined,
     f: (driver: MemoryRegistryDriverService) => Effect.Effect<void>
   ) =>
-    Effect.forEach(account === undefined ? accounts.ids : [account], (id) => withDriver(method, id, f), {
-      discard: true
-    })
+    Effect.flatMap(RegistryTarget.registriesOf(method, options), (registries) =>
+      Effect.forEach(
+        registries,
+        ({ accountId, region }) => withDriver(method, { account: accountId, region }, f),
+        { discard: true }
+      ))
 
   return {
     endpoint,
@@ -441,7 +423,7 @@ export const startEmulator = async (options: StartEmulatorOptions = {}): Promise
         Effect.flatMap(
           decode("setFindings", Control.Bodies.findings, { ...imageTarget(imageDigest, options), findings }),
           ({ findings: decoded, ...target }) =>
-            withDriver("setFindings", options?.account, (d) => d.setFindings(target, decoded))
+            withDriver("setFindings", options, (d) => d.setFindings(target, decoded))
         )
       ),
     setFindingsFromReport: (imageDigest, report, options) =>
@@ -450,7 +432,7 @@ export const startEmulator = async (options: StartEmulatorOptions = {}): Promise
         Effect.flatMap(
           decode("setFindingsFromReport", Control.Bodies.target, imageTarget(imageDigest, options)),
           (target) =>
-            withDriver("setFindingsFromReport", options?.account, (d) =>
+            withDriver("setFindingsFromReport", options, (d) =>
               Effect.mapError(d.setFindingsFromReport(target, report), refused("setFindingsFromReport")))
         )
       ),
@@ -460,23 +442,23 @@ export const startEmulator = async (options: StartEmulatorOptions = {}): Promise
         Effect.flatMap(
           decode("setScanOutcome", Control.Bodies.outcome, { ...imageTarget(imageDigest, options), outcome }),
           ({ outcome: decoded, ...target }) =>
-            withDriver("setScanOutcome", options?.account, (d) => d.setScanOutcome(target, decoded))
+            withDriver("setScanOutcome", options, (d) => d.setScanOutcome(target, decoded))
         )
       ),
     planFault: (plan, options) =>
       run(
         "planFault",
         Effect.flatMap(decode("planFault", Control.Bodies.fault, plan), (decoded) =>
-          withDriver("planFault", options?.account, (d) =>
+          withDriver("planFault", options, (d) =>
             Effect.mapError(d.planFault(decoded), refused("planFault"))))
       ),
-    clearFaults: (options) => run("clearFaults", eachAccount("clearFaults", options?.account, (d) => d.clearFaults)),
-    reset: (options) => run("reset", eachAccount("reset", options?.account, (d) => d.reset)),
-    quota: (options) => run("quota", withDriver("quota", options?.account, (d) => d.quotaUsage)),
+    clearFaults: (options) => run("clearFaults", eachAccount("clearFaults", options, (d) => d.clearFaults)),
+    reset: (options) => run("reset", eachAccount("reset", options, (d) => d.reset)),
+    quota: (options) => run("quota", withDriver("quota", options, (d) => d.quotaUsage)),
     exportState: (options) =>
       run(
         "exportState",
-        withDriver("exportState", options?.account, (d) =>
+        withDriver("exportState", options, (d) =>
           Effect.flatMap(d.snapshot, (snapshot) =>
             Effect.mapError(
               Schema.encode(Snapshot.RegistrySnapshot)(snapshot),
@@ -487,7 +469,7 @@ export const startEmulator = async (options: StartEmulatorOptions = {}): Promise
       run(
         "importState",
         Effect.flatMap(decode("importState", Snapshot.RegistrySnapshot, snapshot), (decoded) =>
-          withDriver("importState", options?.account, (d) =>
+          withDriver("importState", options, (d) =>
             Effect.mapError(d.restore(decoded), refused("importState"))))
       ),
     ...EventControls.make(run),

@@ -12,6 +12,8 @@
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type * as HttpServer from "@effect/platform/HttpServer"
 import type { ServeError } from "@effect/platform/HttpServerError"
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -24,6 +26,7 @@ import * as Control from "./Control.js"
 import * as Dispatch from "./Dispatch.js"
 import { EmulatorClock } from "./EmulatorClock.js"
 import * as Limits from "./Limits.js"
+import * as Regions from "./Regions.js"
 import * as Wire from "./Wire.js"
 
 /** Options of the server. */
@@ -42,11 +45,16 @@ export interface ServerOptions {
   readonly auth?: Auth.AuthOptions | undefined
 }
 
-/** Authentication, with the dispatcher of each account it can name. */
-interface Authenticated {
-  readonly authenticator: Auth.Authenticator
-  readonly dispatchOf: (accountId: string) => Dispatch.Dispatcher | undefined
-}
+/**
+ * The dispatcher of an (account, region) pair's registry: at once when it is built, else once it has been
+ * built (a callback), or the reply refusing it.
+ */
+type Route = (
+  accountId: string,
+  region: string,
+  answer: (dispatcher: Dispatch.Dispatcher) => void,
+  refuse: (reply: Wire.WireReply) => void
+) => void
 
 const HEALTH = `${Control.PREFIX}/health`
 
@@ -75,12 +83,14 @@ const contentTypeOk = (header: string | undefined) => {
 /** The data-plane listener. */
 const makeListener = (
   runtime: Runtime.Runtime<never>,
-  dispatch: Dispatch.Dispatcher,
+  route: Route,
+  defaultAccount: string,
+  defaultRegion: string,
   control: (req: Http.IncomingMessage, res: Http.ServerResponse) => void,
   options: Required<Omit<ServerOptions, "log" | "limits" | "auth">> & Pick<ServerOptions, "log"> & {
     readonly limits: Limits.ResolvedLimits
   },
-  auth: Authenticated | undefined
+  auth: Auth.Authenticator | undefined
 ) => {
   const runFork = Runtime.runFork(runtime)
   const log = options.log
@@ -93,7 +103,7 @@ const makeListener = (
         res.once("finish", () => log(line(req.method, url, res.statusCode, started)))
       }
       if (auth !== undefined && url !== HEALTH && !url.startsWith(`${HEALTH}?`)) {
-        const denied = auth.authenticator.admin(req)
+        const denied = auth.admin(req)
         if (denied !== undefined) return refuseControl(req, res, denied)
       }
       return control(req, res)
@@ -116,7 +126,7 @@ const makeListener = (
     if (url !== "/" && !url.startsWith("/?")) return answerAfterDrain(Wire.faults.wrongPath(url))
     if (req.method !== "POST") return answerAfterDrain(Wire.faults.wrongMethod(req.method))
     // Signed requests: the headers are checked before the body is read, the signature once it has arrived.
-    const signed = auth === undefined ? undefined : auth.authenticator.inspect(req)
+    const signed = auth === undefined ? undefined : auth.inspect(req)
     if (signed !== undefined && signed._tag === "Refused") return answerAfterDrain(signed.reply)
     // Per account: the access key's, before its signature is checked, so a refusal reads no body.
     if (rate !== undefined && !rate.admit(signed?.accountId ?? Limits.DEFAULT_KEY, started || performance.now())) {
@@ -161,11 +171,15 @@ const makeListener = (
     }
     req.on("end", () => {
       if (size > options.maxBodyBytes) return reply(Wire.faults.tooLarge(options.maxBodyBytes))
-      if (signed === undefined) return answer(dispatch)
+      if (signed === undefined) {
+        // Unauthenticated: the region a signature's scope names, if any, else the default one.
+        const region = Regions.regionOfAuthorization(req.headers.authorization) ?? defaultRegion
+        if (!Regions.isRegion(region)) return reply(Auth.faults.invalid(invalidRegion(region)))
+        return route(defaultAccount, region, answer, reply)
+      }
       void signed.verify(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).then((denied) => {
         if (denied !== undefined) return reply(denied)
-        const dispatchOfAccount = auth!.dispatchOf(signed.accountId)
-        return dispatchOfAccount === undefined ? reply(Auth.faults.unknownKey()) : answer(dispatchOfAccount)
+        return route(signed.accountId, signed.region, answer, reply)
       })
     })
   }
@@ -191,6 +205,17 @@ const refuseControl = (
   if (req.readableEnded) end()
   else req.once("end", end)
 }
+
+/** AWS's refusal of a credential scope naming no region. */
+const invalidRegion = (region: string) => `Credential should be scoped to a valid region, not '${region}'. `
+
+/** The reply to a registry that cannot be had. */
+const unavailableReply = (error: Accounts.RegistryUnavailable, region: string): Wire.WireReply =>
+  error.reason === "UnknownAccount"
+    ? Auth.faults.unknownKey()
+    : error.reason === "Failed"
+    ? Wire.faults.internal()
+    : Auth.faults.invalid(error.reason === "InvalidRegion" ? invalidRegion(region) : `${error.message}. `)
 
 const dropNulls = (_key: string, value: unknown) => value === null ? undefined : value
 
@@ -226,19 +251,45 @@ export const layer = (
       // The same clock for the calls answered without a fiber.
       const registryClock = yield* clock.run(Effect.clock)
       const unsafeNow = () => registryClock.unsafeCurrentTimeMillis()
-      // One dispatcher per account; without authentication every request goes to the default one.
+      // One dispatcher per registry (account and region), made when the registry is first asked for; without
+      // authentication every request goes to the default account.
       const accounts = yield* Accounts.Accounts
       const dispatchers = new Map<string, Dispatch.Dispatcher>()
-      for (const id of accounts.ids) {
-        dispatchers.set(id, yield* Effect.provide(Dispatch.make(unsafeNow), accounts.get(id)!))
+      // What the dispatchers may read beside the registry's ports (the server's address, say), whichever fiber
+      // builds them: a registry's first request builds its dispatcher.
+      const outer = yield* Effect.context<never>()
+      const dispatcherOf = (registry: Accounts.Registry) =>
+        Effect.suspend(() => {
+          const known = dispatchers.get(registry.key)
+          if (known !== undefined) return Effect.succeed(known)
+          return Effect.tap(
+            Effect.provide(Dispatch.make(unsafeNow), Context.merge(outer, registry.context)),
+            (made) => Effect.sync(() => dispatchers.set(registry.key, dispatchers.get(registry.key) ?? made))
+          )
+        })
+      for (const registry of accounts.registries()) yield* dispatcherOf(registry)
+      const runFork = Runtime.runFork(runtime)
+      const route: Route = (accountId, region, answer, refuse) => {
+        const known = accounts.existing(accountId, region)
+        const dispatcher = known === undefined ? undefined : dispatchers.get(known.key)
+        if (dispatcher !== undefined) return answer(dispatcher)
+        runFork(Effect.flatMap(accounts.registry(accountId, region), dispatcherOf)).addObserver((exit) => {
+          if (Exit.isSuccess(exit)) return answer(exit.value)
+          const failure = Cause.failureOption(exit.cause)
+          refuse(failure._tag === "Some" ? unavailableReply(failure.value, region) : Wire.faults.internal())
+        })
       }
-      const dispatch = dispatchers.get(accounts.defaultId)!
-      const auth = options.auth === undefined ? undefined : {
-        authenticator: Auth.makeAuthenticator(options.auth),
-        dispatchOf: (id: string) => dispatchers.get(id)
-      }
+      const auth = options.auth === undefined ? undefined : Auth.makeAuthenticator(options.auth)
       const control = yield* NodeHttpServer.makeHandler(Control.app)
-      const listener = makeListener(runtime, dispatch, control, resolved, auth)
+      const listener = makeListener(
+        runtime,
+        route,
+        accounts.defaultId,
+        accounts.defaultRegion,
+        control,
+        resolved,
+        auth
+      )
       server.on("request", listener)
       yield* Effect.addFinalizer(() =>
         Effect.sync(() => {

@@ -61,13 +61,18 @@ export interface StartEmulatorOptions {
     | { readonly min: string | number; readonly max: string | number }
     | undefined
   /**
-   * Keep the registries (`<stateDir>/<accountId>/`) and the virtual clock on disk: a later emulator on the
-   * same directory resumes where this one stopped (see the README's "Durable state").
+   * Keep the registries and the virtual clock on disk: a later emulator on the same directory resumes where
+   * this one stopped (see the README's "Durable state"). An account's registry in `region` is kept in
+   * `<stateDir>/<accountId>/`, in any other region in `<stateDir>/<accountId>/<region>/`: restart with the
+   * same `region`.
    */
   readonly stateDir?: string | undefined
   /** The registry's account id (default `123456789012`; with `auth`, the credentials' accounts). */
   readonly accountId?: string | undefined
-  /** The region it claims (default `us-east-1`). */
+  /**
+   * The default region (default `us-east-1`): that of `clientConfig` and of unsigned requests. Every region is
+   * served, each its own registry, chosen by a request's SigV4 credential scope.
+   */
   readonly region?: string | undefined
   /** The largest request body accepted (default 8 MiB). */
   readonly maxBodyBytes?: number | undefined

@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 
-/** The accounts served: one registry each. */
+/** The accounts served: one registry per account and region. */
 export * as Accounts from "./Accounts.js"
 /** SigV4 on the data plane, the admin token on the control endpoints. */
 export * as Auth from "./Auth.js"
@@ -39,6 +39,10 @@ export * as EventTargets from "./EventTargets.js"
 export * as Limits from "./Limits.js"
 /** The emulator from plain JavaScript: start, control and stop it with Promises. */
 export * as PromiseApi from "./PromiseApi.js"
+/** Every region served: a request's region from its credential scope. */
+export * as Regions from "./Regions.js"
+/** The registry (account and region) a control of the Promise API acts on. */
+export * as RegistryTarget from "./RegistryTarget.js"
 /** What `serve`'s flags and `startEmulator`'s options say, and the one mapping to `Emulator.layer`'s options. */
 export * as ServeSettings from "./ServeSettings.js"
 /** The HTTP server. */

@@ -40,7 +40,7 @@ const script: ReadonlyArray<readonly [string, unknown]> = [
   ["StartImageScan", { repositoryName: "app", imageId: { imageDigest: "sha256:short" } }],
   ["StartImageScan", { repositoryName: 7, imageId: { imageTag: "v1" } }],
   ["DescribeImages", { repositoryName: "app" }],
-  ["ListImages", { repositoryName: "app" }],
+  ["DescribePullThroughCacheRules", {}],
   ["PutImage", { repositoryName: "app", imageManifest: manifest(2), imageTag: "v2" }]
 ]
 

@@ -31,6 +31,13 @@ export type Change =
   | { readonly _tag: "RepositoryCreated"; readonly repository: RepositorySettings }
   /** A repository was deleted, with its images and the overrides scoped to it. */
   | { readonly _tag: "RepositoryDeleted"; readonly repositoryName: string }
+  /**
+   * A repository's settings changed (its tags, tag mutability, repository policy or lifecycle policy): the
+   * settings as they now are.
+   */
+  | { readonly _tag: "RepositoryUpdated"; readonly repository: RepositorySettings }
+  /** The registry policy was set (`policy`) or deleted (undefined). */
+  | { readonly _tag: "RegistryPolicySet"; readonly policy: string | undefined }
   /** A repository's scan-on-push flag was set. */
   | { readonly _tag: "RepositoryReconfigured"; readonly repositoryName: string; readonly scanOnPush: boolean }
   /** A new image was pushed (its tags as the push set them; a tag it took left the image that held it). */

@@ -38,6 +38,7 @@ const replace = (s: RegistryState.RegistryState, next: RegistryState.RegistrySta
   s.overrides.clear()
   for (const [k, v] of next.overrides) s.overrides.set(k, v)
   s.faults = next.faults
+  s.registryPolicy = next.registryPolicy
 }
 
 const faultsChanged = (engine: Engine) =>

@@ -15,6 +15,7 @@ import * as Exit from "effect/Exit"
 import * as Hash from "effect/Hash"
 import * as Utils from "effect/Utils"
 import type { Change, ChangeBatch, Listener } from "./Changes.js"
+import * as LifecycleOperations from "./LifecycleOperations.js"
 import * as RegistryState from "./RegistryState.js"
 
 /** What a registry is, fixed at its creation. */
@@ -70,6 +71,8 @@ export class Engine {
     clockNow: number
   ): Exit.Exit<Api.ResponseOf<Name>, Api.Failure<Name>> {
     const s = this.state
+    // The registry's own work that fell due since its last call (lifecycle policies), in a batch of its own.
+    if (clockNow > s.lastNow) LifecycleOperations.applyDue(this, clockNow)
     const now = clockNow > s.lastNow ? clockNow : s.lastNow
     s.lastNow = now
     this.stepCount++

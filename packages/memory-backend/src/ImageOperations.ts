@@ -6,6 +6,7 @@
  */
 import {
   type Api,
+  Constraints,
   Errors,
   FindingsPage,
   type Identifiers,
@@ -161,6 +162,11 @@ const batchFailure = (imageId: ImageResolution.ImageIdInput, code: BatchFailure[
 
 /** Resolves one entry of a batch request, answering problems as failures rather than errors. */
 const resolveEntry = (repository: RepositoryState, imageId: ImageResolution.ImageIdInput) => {
+  // The model puts no pattern on the digest: a malformed one fails this entry only.
+  const malformed = imageId.imageDigest === undefined ? undefined : Constraints.imageDigest(imageId.imageDigest)
+  if (malformed !== undefined) {
+    return { failure: batchFailure(imageId, "InvalidImageDigest", `Invalid request parameters: ${malformed}`) }
+  }
   if (imageId.imageDigest === undefined && imageId.imageTag === undefined) {
     return {
       failure: batchFailure(

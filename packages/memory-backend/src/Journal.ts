@@ -37,6 +37,8 @@ export const JournalRecord = Schema.Struct({
   scanning: Schema.optional(Fields.scanning),
   overrides: Schema.optional(Fields.overrides),
   faults: Schema.optional(Fields.faults),
+  /** The registry policy as it now is (null: deleted). */
+  registryPolicy: Schema.optional(Schema.NullOr(Schema.String)),
   /** Start times the quota counted since the previous record (`replace`: written by earlier versions). */
   quota: Schema.optional(Schema.Union(
     Schema.Struct({ append: Schema.Array(Schema.Number) }),
@@ -179,6 +181,8 @@ export const applyRecord = (model: Model, record: JournalRecord): string | undef
   if (record.scanning !== undefined) base.scanning = record.scanning
   if (record.overrides !== undefined) base.overrides = record.overrides
   if (record.faults !== undefined) base.faults = record.faults
+  if (record.registryPolicy === null) delete base.registryPolicy
+  else if (record.registryPolicy !== undefined) base.registryPolicy = record.registryPolicy
   if (record.now !== undefined) base.now = record.now
   model.base = base
   if (record.quota !== undefined) {

@@ -22,6 +22,7 @@ interface Touched {
   scanning: boolean
   overrides: boolean
   faults: boolean
+  registryPolicy: boolean
   readonly quota: Array<number>
   random: Journal.RandomValue | undefined
 }
@@ -33,6 +34,7 @@ const touched = (): Touched => ({
   scanning: false,
   overrides: false,
   faults: false,
+  registryPolicy: false,
   quota: [],
   random: undefined
 })
@@ -107,6 +109,19 @@ const applyChange = (model: Journal.Model, t: Touched, change: Change): Touched 
         model.base = { ...model.base, overrides }
         t.overrides = true
       }
+      return t
+    }
+    case "RepositoryUpdated": {
+      const repository = model.repositories.get(change.repository.name)
+      if (repository === undefined) return t
+      repository.header = { ...change.repository, images: [] }
+      touchRepository(t, change.repository.name, "header")
+      return t
+    }
+    case "RegistryPolicySet": {
+      const { registryPolicy: _, ...rest } = model.base
+      model.base = change.policy === undefined ? rest : { ...rest, registryPolicy: change.policy }
+      t.registryPolicy = true
       return t
     }
     case "RepositoryReconfigured": {
@@ -245,6 +260,7 @@ export const recordOf = (model: Journal.Model, batch: ChangeBatch, seq: number):
   if (t.scanning) record.scanning = model.base.scanning
   if (t.overrides) record.overrides = model.base.overrides
   if (t.faults) record.faults = model.base.faults
+  if (t.registryPolicy) record.registryPolicy = model.base.registryPolicy ?? null
   if (t.quota.length > 0) record.quota = { append: t.quota }
   return record
 }

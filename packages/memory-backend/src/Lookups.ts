@@ -208,3 +208,13 @@ export const imageValue = (image: ImageState) => Snapshot.imageSnapshot(image)
 
 /** An image digest, branded. */
 export const digestOf = (digest: string) => digest as Identifiers.ImageDigest
+
+/**
+ * Reports a repository's settings as they now are (after its tags, tag mutability, repository policy or
+ * lifecycle policy changed): the durable layer writes them, a subscriber follows them.
+ */
+export const repositoryUpdated = (engine: Engine, repository: RepositoryState) => {
+  if (engine.changes === undefined) return
+  const { images: _images, ...settings } = Snapshot.repositorySnapshot(repository, [])
+  engine.changes.push({ _tag: "RepositoryUpdated", repository: settings })
+}

@@ -36,10 +36,14 @@ import * as Driver from "./Driver.js"
 import { Engine, type Steps } from "./Engine.js"
 import * as EventPublisher from "./EventPublisher.js"
 import * as ImageOperations from "./ImageOperations.js"
+import * as LifecycleOperations from "./LifecycleOperations.js"
 import { type InvalidSnapshot, MemoryRegistryDriver, type MemoryRegistryDriverService } from "./MemoryRegistryDriver.js"
+import * as PolicyOperations from "./PolicyOperations.js"
+import * as RegistryOperations from "./RegistryOperations.js"
 import * as RepositoryOperations from "./RepositoryOperations.js"
 import * as ScanningOperations from "./ScanningOperations.js"
 import type * as Snapshot from "./Snapshot.js"
+import * as TaggingOperations from "./TaggingOperations.js"
 
 /** Options of the in-memory registry. */
 export interface MemoryRegistryOptions {
@@ -126,7 +130,11 @@ const steps: Steps = {
   ...ScanningOperations.steps,
   ...RepositoryOperations.steps,
   ...ImageOperations.steps,
-  ...ConfigurationOperations.steps
+  ...ConfigurationOperations.steps,
+  ...LifecycleOperations.steps,
+  ...PolicyOperations.steps,
+  ...RegistryOperations.steps,
+  ...TaggingOperations.steps
 }
 
 /** The account id a registry has unless told otherwise. */

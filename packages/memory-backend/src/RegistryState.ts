@@ -49,15 +49,26 @@ export interface ImageState extends StartImageScanRule.ImageFacts {
 export interface RepositoryState {
   readonly name: Identifiers.RepositoryName
   readonly createdAt: number
-  readonly imageTagMutability: RepositoryModel.ImageTagMutability
-  readonly imageTagMutabilityExclusionFilters: ReadonlyArray<
+  imageTagMutability: RepositoryModel.ImageTagMutability
+  imageTagMutabilityExclusionFilters: ReadonlyArray<
     { readonly filterType: "WILDCARD"; readonly filter: string }
   >
   readonly encryptionConfiguration: RepositoryModel.EncryptionConfiguration
-  readonly tags: ReadonlyArray<{ readonly Key: string; readonly Value: string }>
+  tags: ReadonlyArray<{ readonly Key: string; readonly Value: string }>
   scanOnPush: boolean
+  /** The repository policy document, as given (`SetRepositoryPolicy`). */
+  repositoryPolicy: string | undefined
+  /** The lifecycle policy, as given, and when it was last evaluated (`PutLifecyclePolicy`). */
+  lifecyclePolicy: LifecyclePolicyState | undefined
   readonly images: Map<string, ImageState>
   readonly tagIndex: Map<string, Identifiers.ImageDigest>
+}
+
+/** A repository's lifecycle policy. */
+export interface LifecyclePolicyState {
+  readonly text: string
+  /** When the registry last applied it (epoch milliseconds), if it has. */
+  readonly lastEvaluatedAt?: number | undefined
 }
 
 /** What a test fixed for an image: how its next scans end, and which findings they report. */
@@ -86,6 +97,8 @@ export interface RegistryState {
   lastNow: number
   readonly overrides: Map<string, ImageOverride>
   faults: Array<FaultPlan>
+  /** The registry policy document, as given (`PutRegistryPolicy`). */
+  registryPolicy: string | undefined
 }
 
 /** An empty registry. */
@@ -95,7 +108,8 @@ export const empty = (): RegistryState => ({
   quota: ScanQuota.empty,
   lastNow: Number.NEGATIVE_INFINITY,
   overrides: new Map(),
-  faults: []
+  faults: [],
+  registryPolicy: undefined
 })
 
 /** The key of an override: by digest, optionally restricted to one repository. */

@@ -45,7 +45,13 @@ const createRepository: Step<"CreateRepository"> = (engine, input, now) => {
   }, now)
   if (Either.isLeft(decided)) return Exit.fail(decided.left)
   const settings = decided.right
-  const repository: RepositoryState = { ...settings, images: new Map(), tagIndex: new Map() }
+  const repository: RepositoryState = {
+    ...settings,
+    repositoryPolicy: undefined,
+    lifecyclePolicy: undefined,
+    images: new Map(),
+    tagIndex: new Map()
+  }
   s.repositories.set(repository.name, repository)
   engine.changes?.push({ _tag: "RepositoryCreated", repository: settings })
   return Exit.succeed({ repository: repositoryRecord(engine, repository) })

@@ -51,6 +51,8 @@ export const RepositorySnapshot = Schema.Struct({
   }),
   tags: Schema.Array(Schema.Struct({ Key: Schema.String, Value: Schema.String })),
   scanOnPush: Schema.Boolean,
+  repositoryPolicy: Schema.optional(Schema.String),
+  lifecyclePolicy: Schema.optional(Schema.Struct({ text: Schema.String, lastEvaluatedAt: Schema.optional(Millis) })),
   images: Schema.Array(ImageSnapshot)
 })
 /** @since 0.1.0 */
@@ -75,7 +77,8 @@ export const RegistrySnapshot = Schema.Struct({
     outcome: Schema.optional(ScanLifecycle.ScanOutcome),
     findings: Schema.optional(Schema.Array(ScanModel.ImageScanFinding))
   })),
-  faults: Schema.Array(FaultPlan.FaultPlan)
+  faults: Schema.Array(FaultPlan.FaultPlan),
+  registryPolicy: Schema.optional(Schema.String)
 })
 /** @since 0.1.0 */
 export type RegistrySnapshot = typeof RegistrySnapshot.Type
@@ -110,6 +113,14 @@ export const repositorySnapshot = (
   encryptionConfiguration: repository.encryptionConfiguration,
   tags: repository.tags,
   scanOnPush: repository.scanOnPush,
+  ...optional("repositoryPolicy", repository.repositoryPolicy),
+  ...optional(
+    "lifecyclePolicy",
+    repository.lifecyclePolicy === undefined ? undefined : {
+      text: repository.lifecyclePolicy.text,
+      ...optional("lastEvaluatedAt", repository.lifecyclePolicy.lastEvaluatedAt)
+    }
+  ),
   images
 })
 
@@ -127,7 +138,8 @@ export const fromState = (state: RegistryState, registryId: string, region: stri
     ...optional("outcome", o.outcome),
     ...optional("findings", o.findings)
   })),
-  faults: state.faults.map((f) => ({ ...f }))
+  faults: state.faults.map((f) => ({ ...f })),
+  ...optional("registryPolicy", state.registryPolicy)
 })
 
 /** Why a snapshot cannot be restored. */
@@ -179,6 +191,8 @@ export const toState = (snapshot: RegistrySnapshot): Either.Either<RegistryState
       encryptionConfiguration: repo.encryptionConfiguration,
       tags: repo.tags,
       scanOnPush: repo.scanOnPush,
+      repositoryPolicy: repo.repositoryPolicy,
+      lifecyclePolicy: repo.lifecyclePolicy,
       images,
       tagIndex
     })
@@ -192,6 +206,7 @@ export const toState = (snapshot: RegistrySnapshot): Either.Either<RegistryState
       ...optional("outcome", o.outcome),
       ...optional("findings", o.findings)
     }])),
-    faults: snapshot.faults.map((f) => ({ ...f }))
+    faults: snapshot.faults.map((f) => ({ ...f })),
+    registryPolicy: snapshot.registryPolicy
   })
 }

@@ -286,8 +286,8 @@ const registryCases: ReadonlyArray<Case> = [
       repositoryName: "app",
       imageManifest: JSON.stringify({ schemaVersion: 2, layers: [] })
     }),
-    member: "imageManifestMediaType",
-    constraint: "must be specified for a manifest without a mediaType field"
+    member: "ImageManifest",
+    constraint: "Invalid JSON syntax"
   },
   {
     what: "PutImage: an imageManifestMediaType that contradicts the manifest",

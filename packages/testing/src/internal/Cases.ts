@@ -3,9 +3,13 @@
  */
 import { findingsCases } from "./FindingsCases.js"
 import type { Case } from "./Harness.js"
+import { lifecycleCases } from "./LifecycleCases.js"
+import { policyCases } from "./PolicyCases.js"
 import { registryCases } from "./RegistryCases.js"
+import { registryInfoCases } from "./RegistryInfoCases.js"
 import { scanCases } from "./ScanCases.js"
 import { startErrorCases } from "./StartErrorCases.js"
+import { taggingCases } from "./TaggingCases.js"
 
 /** The cases by group (a `describe` each), in the order they run. */
 export const groups = [
@@ -38,7 +42,39 @@ export const groups = [
     "start-enhanced-registry",
     "start-server-exception"
   ]],
-  ["the ImageScanComplete waiter", ["waiter-complete", "waiter-failed"]]
+  ["the ImageScanComplete waiter", ["waiter-complete", "waiter-failed"]],
+  ["lifecycle policies and their preview", [
+    "lifecycle-policy-put-get-delete",
+    "lifecycle-policy-never-evaluated",
+    "lifecycle-policy-invalid",
+    "lifecycle-preview",
+    "lifecycle-policy-applied"
+  ]],
+  ["ListImages, DescribeRegistry and GetAuthorizationToken", [
+    "list-images-ids",
+    "list-images-tag-status",
+    "list-images-paged",
+    "list-images-repository-not-found",
+    "describe-registry",
+    "authorization-token",
+    "authorization-token-expiry"
+  ]],
+  ["repository and registry policies", [
+    "repository-policy-round-trip",
+    "repository-policy-invalid",
+    "registry-policy-round-trip",
+    "registry-policy-invalid"
+  ]],
+  ["tags and tag mutability", [
+    "tags-from-create",
+    "tags-tag-untag",
+    "tags-invalid-arn",
+    "tags-repository-not-found",
+    "tags-too-many",
+    "tag-mutability-immutable",
+    "tag-mutability-exclusion",
+    "tag-mutability-filters-mismatch"
+  ]]
 ] as const
 
 /** The id of a case. */
@@ -52,5 +88,9 @@ export const cases: { readonly [K in CaseId]: Case } = {
   ...registryCases,
   ...scanCases,
   ...findingsCases,
-  ...startErrorCases
+  ...startErrorCases,
+  ...lifecycleCases,
+  ...registryInfoCases,
+  ...policyCases,
+  ...taggingCases
 }
