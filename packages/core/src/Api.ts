@@ -41,50 +41,10 @@ import {
   UpdateImageStorageClassResponse
 } from "./Requests.js"
 
-import {
-  DeleteLifecyclePolicyRequest,
-  DeleteLifecyclePolicyResponse,
-  GetLifecyclePolicyPreviewRequest,
-  GetLifecyclePolicyPreviewResponse,
-  GetLifecyclePolicyRequest,
-  GetLifecyclePolicyResponse,
-  PutLifecyclePolicyRequest,
-  PutLifecyclePolicyResponse,
-  StartLifecyclePolicyPreviewRequest,
-  StartLifecyclePolicyPreviewResponse
-} from "./LifecycleRequests.js"
-import {
-  DeleteRegistryPolicyRequest,
-  DeleteRegistryPolicyResponse,
-  DeleteRepositoryPolicyRequest,
-  DeleteRepositoryPolicyResponse,
-  GetRegistryPolicyRequest,
-  GetRegistryPolicyResponse,
-  GetRepositoryPolicyRequest,
-  GetRepositoryPolicyResponse,
-  PutRegistryPolicyRequest,
-  PutRegistryPolicyResponse,
-  SetRepositoryPolicyRequest,
-  SetRepositoryPolicyResponse
-} from "./PolicyRequests.js"
-import {
-  DescribeRegistryRequest,
-  DescribeRegistryResponse,
-  GetAuthorizationTokenRequest,
-  GetAuthorizationTokenResponse,
-  ListImagesRequest,
-  ListImagesResponse
-} from "./RegistryRequests.js"
-import {
-  ListTagsForResourceRequest,
-  ListTagsForResourceResponse,
-  PutImageTagMutabilityRequest,
-  PutImageTagMutabilityResponse,
-  TagResourceRequest,
-  TagResourceResponse,
-  UntagResourceRequest,
-  UntagResourceResponse
-} from "./TaggingRequests.js"
+import * as LifecycleRequests from "./LifecycleRequests.js"
+import * as PolicyRequests from "./PolicyRequests.js"
+import * as RegistryRequests from "./RegistryRequests.js"
+import * as TaggingRequests from "./TaggingRequests.js"
 
 export * from "./LifecycleRequests.js"
 export * from "./PolicyRequests.js"
@@ -303,65 +263,83 @@ export const Operations = {
       "ValidationException"
     ]
   ),
-  ListImages: operation("ListImages", registry("listImages"), ListImagesRequest, ListImagesResponse, [
-    "ServerException",
-    "InvalidParameterException",
-    "RepositoryNotFoundException"
-  ]),
+  ListImages: operation(
+    "ListImages",
+    registry("listImages"),
+    RegistryRequests.ListImagesRequest,
+    RegistryRequests.ListImagesResponse,
+    [
+      "ServerException",
+      "InvalidParameterException",
+      "RepositoryNotFoundException"
+    ]
+  ),
   DescribeRegistry: operation(
     "DescribeRegistry",
     registry("describeRegistry"),
-    DescribeRegistryRequest,
-    DescribeRegistryResponse,
+    RegistryRequests.DescribeRegistryRequest,
+    RegistryRequests.DescribeRegistryResponse,
     ["ServerException", "InvalidParameterException", "ValidationException"]
   ),
   GetAuthorizationToken: operation(
     "GetAuthorizationToken",
     registry("getAuthorizationToken"),
-    GetAuthorizationTokenRequest,
-    GetAuthorizationTokenResponse,
+    RegistryRequests.GetAuthorizationTokenRequest,
+    RegistryRequests.GetAuthorizationTokenResponse,
     ["ServerException", "InvalidParameterException"]
   ),
-  TagResource: operation("TagResource", registry("tagResource"), TagResourceRequest, TagResourceResponse, [
-    "InvalidParameterException",
-    "InvalidTagParameterException",
-    "TooManyTagsException",
-    "RepositoryNotFoundException",
-    "ServerException"
-  ]),
-  UntagResource: operation("UntagResource", registry("untagResource"), UntagResourceRequest, UntagResourceResponse, [
-    "InvalidParameterException",
-    "InvalidTagParameterException",
-    "TooManyTagsException",
-    "RepositoryNotFoundException",
-    "ServerException"
-  ]),
+  TagResource: operation(
+    "TagResource",
+    registry("tagResource"),
+    TaggingRequests.TagResourceRequest,
+    TaggingRequests.TagResourceResponse,
+    [
+      "InvalidParameterException",
+      "InvalidTagParameterException",
+      "TooManyTagsException",
+      "RepositoryNotFoundException",
+      "ServerException"
+    ]
+  ),
+  UntagResource: operation(
+    "UntagResource",
+    registry("untagResource"),
+    TaggingRequests.UntagResourceRequest,
+    TaggingRequests.UntagResourceResponse,
+    [
+      "InvalidParameterException",
+      "InvalidTagParameterException",
+      "TooManyTagsException",
+      "RepositoryNotFoundException",
+      "ServerException"
+    ]
+  ),
   ListTagsForResource: operation(
     "ListTagsForResource",
     registry("listTagsForResource"),
-    ListTagsForResourceRequest,
-    ListTagsForResourceResponse,
+    TaggingRequests.ListTagsForResourceRequest,
+    TaggingRequests.ListTagsForResourceResponse,
     ["InvalidParameterException", "RepositoryNotFoundException", "ServerException"]
   ),
   PutImageTagMutability: operation(
     "PutImageTagMutability",
     registry("putImageTagMutability"),
-    PutImageTagMutabilityRequest,
-    PutImageTagMutabilityResponse,
+    TaggingRequests.PutImageTagMutabilityRequest,
+    TaggingRequests.PutImageTagMutabilityResponse,
     ["ServerException", "InvalidParameterException", "RepositoryNotFoundException"]
   ),
   SetRepositoryPolicy: operation(
     "SetRepositoryPolicy",
     registry("setRepositoryPolicy"),
-    SetRepositoryPolicyRequest,
-    SetRepositoryPolicyResponse,
+    PolicyRequests.SetRepositoryPolicyRequest,
+    PolicyRequests.SetRepositoryPolicyResponse,
     ["ServerException", "InvalidParameterException", "RepositoryNotFoundException"]
   ),
   GetRepositoryPolicy: operation(
     "GetRepositoryPolicy",
     registry("getRepositoryPolicy"),
-    GetRepositoryPolicyRequest,
-    GetRepositoryPolicyResponse,
+    PolicyRequests.GetRepositoryPolicyRequest,
+    PolicyRequests.GetRepositoryPolicyResponse,
     [
       "ServerException",
       "InvalidParameterException",
@@ -372,8 +350,8 @@ export const Operations = {
   DeleteRepositoryPolicy: operation(
     "DeleteRepositoryPolicy",
     registry("deleteRepositoryPolicy"),
-    DeleteRepositoryPolicyRequest,
-    DeleteRepositoryPolicyResponse,
+    PolicyRequests.DeleteRepositoryPolicyRequest,
+    PolicyRequests.DeleteRepositoryPolicyResponse,
     [
       "ServerException",
       "InvalidParameterException",
@@ -384,36 +362,36 @@ export const Operations = {
   PutRegistryPolicy: operation(
     "PutRegistryPolicy",
     registry("putRegistryPolicy"),
-    PutRegistryPolicyRequest,
-    PutRegistryPolicyResponse,
+    PolicyRequests.PutRegistryPolicyRequest,
+    PolicyRequests.PutRegistryPolicyResponse,
     ["ServerException", "InvalidParameterException", "ValidationException"]
   ),
   GetRegistryPolicy: operation(
     "GetRegistryPolicy",
     registry("getRegistryPolicy"),
-    GetRegistryPolicyRequest,
-    GetRegistryPolicyResponse,
+    PolicyRequests.GetRegistryPolicyRequest,
+    PolicyRequests.GetRegistryPolicyResponse,
     ["ServerException", "InvalidParameterException", "RegistryPolicyNotFoundException", "ValidationException"]
   ),
   DeleteRegistryPolicy: operation(
     "DeleteRegistryPolicy",
     registry("deleteRegistryPolicy"),
-    DeleteRegistryPolicyRequest,
-    DeleteRegistryPolicyResponse,
+    PolicyRequests.DeleteRegistryPolicyRequest,
+    PolicyRequests.DeleteRegistryPolicyResponse,
     ["ServerException", "InvalidParameterException", "RegistryPolicyNotFoundException", "ValidationException"]
   ),
   PutLifecyclePolicy: operation(
     "PutLifecyclePolicy",
     registry("putLifecyclePolicy"),
-    PutLifecyclePolicyRequest,
-    PutLifecyclePolicyResponse,
+    LifecycleRequests.PutLifecyclePolicyRequest,
+    LifecycleRequests.PutLifecyclePolicyResponse,
     ["ServerException", "InvalidParameterException", "RepositoryNotFoundException", "ValidationException"]
   ),
   GetLifecyclePolicy: operation(
     "GetLifecyclePolicy",
     registry("getLifecyclePolicy"),
-    GetLifecyclePolicyRequest,
-    GetLifecyclePolicyResponse,
+    LifecycleRequests.GetLifecyclePolicyRequest,
+    LifecycleRequests.GetLifecyclePolicyResponse,
     [
       "ServerException",
       "InvalidParameterException",
@@ -425,8 +403,8 @@ export const Operations = {
   DeleteLifecyclePolicy: operation(
     "DeleteLifecyclePolicy",
     registry("deleteLifecyclePolicy"),
-    DeleteLifecyclePolicyRequest,
-    DeleteLifecyclePolicyResponse,
+    LifecycleRequests.DeleteLifecyclePolicyRequest,
+    LifecycleRequests.DeleteLifecyclePolicyResponse,
     [
       "ServerException",
       "InvalidParameterException",
@@ -438,8 +416,8 @@ export const Operations = {
   StartLifecyclePolicyPreview: operation(
     "StartLifecyclePolicyPreview",
     registry("startLifecyclePolicyPreview"),
-    StartLifecyclePolicyPreviewRequest,
-    StartLifecyclePolicyPreviewResponse,
+    LifecycleRequests.StartLifecyclePolicyPreviewRequest,
+    LifecycleRequests.StartLifecyclePolicyPreviewResponse,
     [
       "ServerException",
       "InvalidParameterException",
@@ -452,8 +430,8 @@ export const Operations = {
   GetLifecyclePolicyPreview: operation(
     "GetLifecyclePolicyPreview",
     registry("getLifecyclePolicyPreview"),
-    GetLifecyclePolicyPreviewRequest,
-    GetLifecyclePolicyPreviewResponse,
+    LifecycleRequests.GetLifecyclePolicyPreviewRequest,
+    LifecycleRequests.GetLifecyclePolicyPreviewResponse,
     [
       "ServerException",
       "InvalidParameterException",
