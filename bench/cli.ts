@@ -24,7 +24,6 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, writeFileSync } from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import type { Readable } from "node:stream"
 import { fileURLToPath } from "node:url"
@@ -61,7 +60,6 @@ const REPOSITORY = "bench"
 const began = performance.now()
 const log = (text: string) =>
   process.stderr.write(`[bench] ${text} (${((performance.now() - began) / 1000).toFixed(0)} s)\n`)
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
 // Spawns argv (an absolute path first) with this environment, reaps it with wait4, and writes one JSON line of
 // its figures to fd 3 (which the child does not inherit). Its own start-up is outside what it measures.
@@ -224,25 +222,6 @@ const call = async (endpoint: string, operation: string, body: unknown) => {
   return JSON.parse(text) as unknown
 }
 
-/** Waits (bounded) for the one-minute load average to fall to `LOAD_LIMIT`. */
-const waitForQuiet = async () => {
-  const start = performance.now()
-  let load = os.loadavg()[0]
-  while (load > LOAD_LIMIT && performance.now() - start < LOAD_WAIT_MS) {
-    log(`load average ${load.toFixed(2)} > ${LOAD_LIMIT}: waiting (at most ${LOAD_WAIT_MS / 1000} s)`)
-    await sleep(5_000)
-    load = os.loadavg()[0]
-  }
-  if (load > LOAD_LIMIT) log(`load average still ${load.toFixed(2)}: measuring anyway`)
-  return { waited_ms: Math.round(performance.now() - start), load_average_when_started: Machine.loadAverage() }
-}
-
-const table = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)))
-  return rows.map((r) => r.map((cell, c) => c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])).join("  "))
-    .join("\n")
-}
-
 const main = async () => {
   const awsVersion = existsSync(AWS) ? spawnSync(AWS, ["--version"], { encoding: "utf8" }).stdout.trim() : ""
   if (!awsVersion.startsWith("aws-cli/2.")) {
@@ -258,7 +237,7 @@ const main = async () => {
   }
   const machine = Machine.describe()
   log(`${Machine.summary(machine)}; ${awsVersion}`)
-  const quiet = await waitForQuiet()
+  const quiet = await Machine.waitForQuiet(LOAD_LIMIT, LOAD_WAIT_MS, log)
 
   const emulator = Processes.start("emulator", process.execPath, [
     EMULATOR,
@@ -351,7 +330,7 @@ const main = async () => {
         }, ${machine.cpu} x ${machine.cpus}, ` +
         `load ${quiet.load_average_when_started.join(" ")} → ${loadEnd.join(" ")}`,
         "",
-        table([
+        Machine.table([
           ["command (whole process, median)", "runs", "wall ms", "cpu ms", "max rss MB"],
           row(version.ecrScan),
           row(version.aws),
@@ -359,7 +338,7 @@ const main = async () => {
           row(describe.aws)
         ]),
         "",
-        table([
+        Machine.table([
           ["ecr-scan ÷ AWS CLI v2", "wall", "cpu", "target (wall)", ""],
           [
             "--version",

@@ -474,35 +474,13 @@ const runMoto = async (scratch: string) => {
   }
 }
 
-/** Waits (bounded) for the one-minute load average to fall to `LOAD_LIMIT`. */
-const waitForQuiet = async () => {
-  const start = performance.now()
-  let load = os.loadavg()[0]
-  while (load > LOAD_LIMIT && performance.now() - start < LOAD_WAIT_MS) {
-    log(
-      `load average ${load.toFixed(2)} > ${LOAD_LIMIT}: waiting for a quieter moment (at most ${LOAD_WAIT_MS / 1000} s)`
-    )
-    await sleep(5_000)
-    load = os.loadavg()[0]
-  }
-  const waited = performance.now() - start
-  if (load > LOAD_LIMIT) log(`load average still ${load.toFixed(2)}: measuring anyway (see other_pct in the results)`)
-  return { waited_ms: Math.round(waited), load_average_when_started: Machine.loadAverage() }
-}
-
-const table = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)))
-  return rows.map((r) => r.map((cell, c) => c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])).join("  "))
-    .join("\n")
-}
-
 const statusText = (statuses: Record<string, number>) =>
   Object.entries(statuses).map(([status, count]) => `${status}:${count}`).join(" ")
 
 const main = async () => {
   const machine = Machine.describe()
   log(Machine.summary(machine))
-  const quiet = await waitForQuiet()
+  const quiet = await Machine.waitForQuiet(LOAD_LIMIT, LOAD_WAIT_MS, log)
   const scratch = mkdtempSync(path.join(os.tmpdir(), "ecr-scan-bench-"))
   try {
     const paired = await runPaired()
@@ -577,7 +555,7 @@ const main = async () => {
         MOTO_DURATION_MS / 1000
       } s) or until the images run out`,
       `(srv µs/req, srv %, client %, other %: CPU while measuring, % of one core; other = the rest of the machine)`,
-      table([
+      Machine.table([
         [
           "target",
           "req/s",
@@ -600,7 +578,7 @@ const main = async () => {
         row("JS SDK -> emulator (default)", sdk)
       ]),
       "",
-      table([
+      Machine.table([
         ["figure", "value", "target", ""],
         ["ratio_to_moto (emulator ÷ moto)", fmt(ratioToMoto, 1), ">= 10", check(met.ratio_to_moto)],
         ["ratio_to_floor (emulator ÷ floor)", fmt(ratioToFloor, 3), ">= 0.40", check(met.ratio_to_floor)],

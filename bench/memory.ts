@@ -46,12 +46,6 @@ const elapsed = (() => {
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
-const table = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)))
-  return rows.map((r) => r.map((cell, c) => c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])).join("  "))
-    .join("\n")
-}
-
 const main = async () => {
   if ((globalThis as { gc?: unknown }).gc === undefined) throw new Error("run node with --expose-gc")
   const machine = Machine.describe()
@@ -172,9 +166,9 @@ const main = async () => {
     "",
     "StartImageScan through the ImageScanner port (one Effect program, Effect.either per call) vs the plain-TS floor",
     "(median calls/s of the timed repetitions; accepted/refused of the last one)",
-    table(rows),
+    Machine.table(rows),
     "",
-    table([
+    Machine.table([
       ["figure", "value", "target", ""],
       [
         "moto in-process, admit 10k",

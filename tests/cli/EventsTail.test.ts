@@ -17,6 +17,7 @@ import { createServer } from "node:net"
 import type { AddressInfo } from "node:net"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { digestOf, imageManifest } from "../support/emulator.js"
+import { freePort } from "../support/motoServer.js"
 import { ecrCall } from "../support/wire.js"
 import { BIN, BUILT, cliEnv, ecrScan, expectNoTrace, linesOf, worlds } from "./support.js"
 
@@ -123,17 +124,6 @@ const proxy = async (target: string, options: { readonly dropFirstAfterOneEvent?
   }
 }
 
-/** A loopback port nothing listens on (bound, then closed). */
-const closedPort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.on("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-
 const tail = (endpoint: string, ...rest: Array<string>) => ["events", "tail", "--endpoint-url", endpoint, ...rest]
 
 describe.concurrent("events tail against the emulator", () => {
@@ -239,7 +229,7 @@ describe.concurrent("events tail that cannot run", () => {
   const { file } = worlds()
 
   it("a refused connection: exit 255, Could not connect to the endpoint URL, as the other commands", async () => {
-    const port = await closedPort()
+    const port = await freePort()
     const endpoint = `http://127.0.0.1:${port}`
     const finished = await ecrScan(tail(endpoint))
     expect(finished).toMatchObject({ code: 255, stdout: "" })

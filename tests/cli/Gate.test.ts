@@ -5,9 +5,9 @@
  * service error (254) and an endpoint that never answers (255).
  */
 import { readFile } from "node:fs/promises"
-import { createServer } from "node:net"
 import { describe, expect, it } from "vitest"
 import { digestOf, imageManifest } from "../support/emulator.js"
+import { freePort } from "../support/motoServer.js"
 import { cliEnv, ecrScan, gate, linesOf, scannedWith, type World, worlds } from "./support.js"
 
 const FINDINGS = [
@@ -27,17 +27,6 @@ const FINDINGS = [
 
 /** A completed scan of `<repositoryName>:v1` with this file's findings. */
 const scanned = (world: World, repositoryName: string, n: number) => scannedWith(world, repositoryName, n, FINDINGS)
-
-/** A loopback port nothing listens on (bound, then closed). */
-const closedPort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.on("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 
 describe.concurrent("ecr-scan gate", () => {
   const { file, world } = worlds()
@@ -246,7 +235,7 @@ describe.concurrent("ecr-scan gate", () => {
   })
 
   it("exit 255: an endpoint that never answers (a closed loopback port), after one attempt", async () => {
-    const endpoint = `http://127.0.0.1:${await closedPort()}`
+    const endpoint = `http://127.0.0.1:${await freePort()}`
     const finished = await ecrScan([...gate("gate/nowhere"), "--endpoint-url", endpoint], {
       env: cliEnv({ AWS_MAX_ATTEMPTS: "1" })
     })

@@ -19,7 +19,6 @@ import { startMotoServer } from "../support/motoServer.js"
 import { describeWith, moto } from "../support/tools.js"
 
 const CREDENTIALS = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "events-conformance" }
-const START = Date.parse("2026-01-01T00:00:00Z")
 
 class TestEmulator extends Context.Tag("tests/conformance/EventsAws/TestEmulator")<TestEmulator, RunningEmulator>() {}
 
@@ -59,7 +58,7 @@ const layers = Layer.unwrapScoped(Effect.gen(function*() {
     Effect.promise(() =>
       startEmulator({
         seed: "events-conformance",
-        clock: { _tag: "Virtual", startMillis: START },
+        clock: { _tag: "Virtual", startMillis: EventsConformance.START },
         eventDelivery: { targets: [{ target, pattern: undefined }] }
       })
     ),

@@ -14,11 +14,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, expect, it } from "vitest"
+import { awsEcr } from "../support/awsCli.js"
 import { digestOf, imageIndex, imageManifest, type RunningEmulator, startEmulator } from "../support/emulator.js"
-import { unshimmed } from "../support/executables.js"
 import { type RequestLog, requestLog } from "../support/requestLog.js"
-import { type Finished, limiter, run } from "../support/subprocess.js"
-import { awsCli, awsEnv, describeWith } from "../support/tools.js"
+import { type Finished, limiter } from "../support/subprocess.js"
+import { awsCli, describeWith } from "../support/tools.js"
 import { ecrCall } from "../support/wire.js"
 
 const ACCOUNT = "123456789012"
@@ -81,12 +81,7 @@ describeWith(awsCli(), "the AWS CLI against the emulator", () => {
     const emulator = await startEmulator({ log: log.push })
     started.push(emulator)
     const aws: World["aws"] = (args, env, timeoutMs = 30_000) =>
-      cliSlot(() =>
-        run(unshimmed("aws"), ["ecr", ...args, "--endpoint-url", emulator.endpoint, "--output", "json"], {
-          env: awsEnv(env),
-          timeoutMs
-        })
-      )
+      cliSlot(() => awsEcr(emulator.endpoint, args, env, timeoutMs))
     const wire: World["wire"] = (operation, input) => ecrCall(emulator.endpoint, operation, input)
     return {
       emulator,

@@ -77,6 +77,15 @@ const targets = async (endpoint: string) =>
     targets: Array<{ pending: number; delivered: number }>
   }).targets
 
+/** An SDK client of an emulator, one attempt per call. */
+const client = (endpoint: string) =>
+  new ECRClient({
+    endpoint,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    maxAttempts: 1
+  })
+
 describe("event delivery across a crash (--state-dir)", () => {
   it("delivers after SIGKILL and a restart what the webhook had not yet accepted", async () => {
     expect(existsSync(BUILT), `${BUILT} is missing: run npm run build first`).toBe(true)
@@ -96,12 +105,7 @@ describe("event delivery across a crash (--state-dir)", () => {
         "--quiet"
       ]
       const first = await startBin(args)
-      const ecr = new ECRClient({
-        endpoint: first.endpoint,
-        region: "us-east-1",
-        credentials: { accessKeyId: "test", secretAccessKey: "test" },
-        maxAttempts: 1
-      })
+      const ecr = client(first.endpoint)
       try {
         await ecr.send(new CreateRepositoryCommand({ repositoryName: "crash/app" }))
         await ecr.send(
@@ -135,12 +139,7 @@ describe("event delivery across a crash (--state-dir)", () => {
       expect(hook.requests).toHaveLength(2)
 
       // The log's numbers carry on from the first run's.
-      const ecr2 = new ECRClient({
-        endpoint: second.endpoint,
-        region: "us-east-1",
-        credentials: { accessKeyId: "test", secretAccessKey: "test" },
-        maxAttempts: 1
-      })
+      const ecr2 = client(second.endpoint)
       try {
         await ecr2.send(
           new PutImageCommand({ repositoryName: "crash/app", imageManifest: Fixtures.image(2), imageTag: "v2" })
@@ -158,14 +157,6 @@ describe("event delivery across a crash (--state-dir)", () => {
     }
   })
 })
-
-const client = (endpoint: string) =>
-  new ECRClient({
-    endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-    maxAttempts: 1
-  })
 
 describe("--event-pattern on the command line", () => {
   it("filters the events of the --event-target that follows it, and only that one", async () => {

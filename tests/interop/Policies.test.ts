@@ -10,11 +10,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, expect, it } from "vitest"
+import { awsEcr } from "../support/awsCli.js"
 import { call, modelled, scenario } from "../support/boto3Scenario.js"
 import { type RunningEmulator, startEmulator } from "../support/emulator.js"
-import { unshimmed } from "../support/executables.js"
-import { run } from "../support/subprocess.js"
-import { awsCli, awsEnv, boto3, describeWith } from "../support/tools.js"
+import { awsCli, boto3, describeWith } from "../support/tools.js"
 import { ecrCall } from "../support/wire.js"
 
 const ACCOUNT = "123456789012"
@@ -141,11 +140,7 @@ describeWith(awsCli(), "the AWS CLI's policy commands against the emulator", () 
     if (dir !== undefined) await rm(dir, { recursive: true, force: true })
   })
 
-  const aws = (args: ReadonlyArray<string>) =>
-    run(unshimmed("aws"), ["ecr", ...args, "--endpoint-url", emulator.endpoint, "--output", "json"], {
-      env: awsEnv(),
-      timeoutMs: 30_000
-    })
+  const aws = (args: ReadonlyArray<string>) => awsEcr(emulator.endpoint, args)
 
   it("set-repository-policy --policy-text file://, get-repository-policy; a refusal printed as CLI v1 prints it", async () => {
     const repositoryName = "cli/policy"

@@ -10,10 +10,10 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterAll, afterEach, expect, it } from "vitest"
+import { awsEcr } from "../support/awsCli.js"
 import { imageManifest, type RunningEmulator, startEmulator } from "../support/emulator.js"
-import { unshimmed } from "../support/executables.js"
-import { type Finished, limiter, run } from "../support/subprocess.js"
-import { awsCli, awsEnv, describeWith } from "../support/tools.js"
+import { type Finished, limiter } from "../support/subprocess.js"
+import { awsCli, describeWith } from "../support/tools.js"
 import { ecrCall } from "../support/wire.js"
 
 const ACCOUNT = "123456789012"
@@ -41,14 +41,7 @@ const aws = (
   region: string,
   args: ReadonlyArray<string>,
   env: Record<string, string> = {}
-): Promise<Finished> =>
-  cliSlot(() =>
-    run(
-      unshimmed("aws"),
-      ["ecr", ...args, "--region", region, "--endpoint-url", emulator.endpoint, "--output", "json"],
-      { env: awsEnv(env), timeoutMs: 30_000 }
-    )
-  )
+): Promise<Finished> => cliSlot(() => awsEcr(emulator.endpoint, [...args, "--region", region], env))
 
 const output = (finished: Finished): any => {
   expect(finished.stderr).toBe("")

@@ -13,19 +13,17 @@
  * AWS's texts are written out here rather than imported, so the emulator is checked against them.
  */
 import type * as Http from "node:http"
-import { fileURLToPath } from "node:url"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { awsEcr } from "../support/awsCli.js"
+import { scenario } from "../support/boto3Scenario.js"
 import { digestOf, imageManifest, type RunningEmulator, startEmulator } from "../support/emulator.js"
-import { unshimmed } from "../support/executables.js"
 import { AMZ_JSON, ecr, singleConnection } from "../support/rawHttp.js"
-import { run } from "../support/subprocess.js"
-import { awsCli, awsEnv, boto3, describeWith, PYTHON } from "../support/tools.js"
+import { awsCli, boto3, describeWith } from "../support/tools.js"
 import { ecrCall } from "../support/wire.js"
 
 const ACCOUNT = "123456789012"
 const START = Date.parse("2026-01-01T00:00:00Z")
 const HOURS_12 = 12 * 3_600_000
-const BOTO3_SCRIPT = fileURLToPath(new URL("./boto3_client.py", import.meta.url))
 const INVALID_DIGEST_REASON =
   "Invalid request parameters: image digest should satisfy the regex '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'"
 
@@ -155,20 +153,10 @@ describe("the new operations on the wire", () => {
 })
 
 describeWith(boto3(), "boto3: list_images, describe_registry, get_authorization_token", () => {
-  const scenario = async (steps: ReadonlyArray<Record<string, unknown>>): Promise<Array<any>> => {
-    const finished = await run(unshimmed(PYTHON), [BOTO3_SCRIPT], {
-      env: awsEnv(),
-      input: JSON.stringify({ endpoint: emulator.endpoint, steps }),
-      timeoutMs: 30_000
-    })
-    if (finished.code !== 0) throw new Error(`boto3_client.py exited ${finished.code}: ${finished.stderr}`)
-    return JSON.parse(finished.stdout).results
-  }
-
   it("lists by tag status, pages with the paginator, describes the registry, issues a token", async () => {
     await given("boto3/list", [imageManifest(711), imageManifest(712), imageManifest(713)])
     await ecrCall(emulator.endpoint, "PutImage", { repositoryName: "boto3/list", imageManifest: imageManifest(714) })
-    const [tagged, untagged, paged, registry, token, missing] = await scenario([
+    const [tagged, untagged, paged, registry, token, missing] = await scenario(emulator.endpoint, [
       { call: "list_images", params: { repositoryName: "boto3/list", filter: { tagStatus: "TAGGED" } } },
       { call: "list_images", params: { repositoryName: "boto3/list", filter: { tagStatus: "UNTAGGED" } } },
       { paginate: "list_images", params: { repositoryName: "boto3/list" }, pagination: { PageSize: 3 } },
@@ -202,11 +190,7 @@ describeWith(boto3(), "boto3: list_images, describe_registry, get_authorization_
 })
 
 describeWith(awsCli(), "the AWS CLI: list-images, get-login-password", () => {
-  const aws = (args: ReadonlyArray<string>) =>
-    run(unshimmed("aws"), ["ecr", ...args, "--endpoint-url", emulator.endpoint, "--output", "json"], {
-      env: awsEnv(),
-      timeoutMs: 30_000
-    })
+  const aws = (args: ReadonlyArray<string>) => awsEcr(emulator.endpoint, args)
 
   it("list-images pages through every id; get-login-password prints the token's password", async () => {
     await given("cli/list", [imageManifest(721), imageManifest(722)])

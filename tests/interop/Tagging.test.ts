@@ -5,11 +5,10 @@
  * messages asserted are written out here, not imported from the code under test.
  */
 import { afterAll, beforeAll, expect, it } from "vitest"
+import { awsEcr } from "../support/awsCli.js"
 import { call, modelled, ok, scenario } from "../support/boto3Scenario.js"
 import { digestOf, imageManifest, type RunningEmulator, startEmulator } from "../support/emulator.js"
-import { unshimmed } from "../support/executables.js"
-import { run } from "../support/subprocess.js"
-import { awsCli, awsEnv, boto3, describeWith } from "../support/tools.js"
+import { awsCli, boto3, describeWith } from "../support/tools.js"
 
 const ACCOUNT = "123456789012"
 const arn = (name: string) => `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/${name}`
@@ -128,11 +127,7 @@ describeWith(awsCli(), "the AWS CLI against the emulator: tags", () => {
     await emulator?.stop()
   })
 
-  const aws = (args: ReadonlyArray<string>) =>
-    run(unshimmed("aws"), ["ecr", ...args, "--endpoint-url", emulator.endpoint, "--output", "json"], {
-      env: awsEnv(),
-      timeoutMs: 30_000
-    })
+  const aws = (args: ReadonlyArray<string>) => awsEcr(emulator.endpoint, args)
 
   it("tag-resource with the shorthand syntax, then list-tags-for-resource", async () => {
     const created = await aws(["create-repository", "--repository-name", "cli/tags"])

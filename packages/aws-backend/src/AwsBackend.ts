@@ -247,13 +247,8 @@ export const clientConfig = (config: AwsBackendConfig): Sdk.ECRClientConfig => {
   if (Option.isSome(config.region)) out.region = config.region.value
   if (Option.isSome(config.endpoint)) out.endpoint = config.endpoint.value
   if (Option.isSome(config.maxAttempts)) out.maxAttempts = config.maxAttempts.value
-  if (Option.isSome(config.accessKeyId) && Option.isSome(config.secretAccessKey)) {
-    out.credentials = {
-      accessKeyId: Redacted.value(config.accessKeyId.value),
-      secretAccessKey: Redacted.value(config.secretAccessKey.value),
-      ...(Option.isSome(config.sessionToken) ? { sessionToken: Redacted.value(config.sessionToken.value) } : {})
-    }
-  }
+  const credentials = SdkConfig.credentials(config)
+  if (credentials !== undefined) out.credentials = credentials
   return out
 }
 

@@ -3,8 +3,8 @@
  *
  * The SDK types `HttpHandlerOptions.abortSignal` as its own `AbortSignal` interface (`aborted`,
  * `onabort`), and its node handlers use `addEventListener` when the signal has it. A plain object with
- * those members costs a fraction of Node's `AbortController`, an `EventTarget` whose creation alone is
- * about a tenth of a whole SDK call (bench/aws). One handler may need the real thing: the fetch handler
+ * those members costs a fraction of Node's `AbortController`, an `EventTarget` whose creation cost about 4%
+ * of a whole SDK call in bench/aws's last run (`abort_signal_overhead`). One handler may need the real thing: the fetch handler
  * passes the signal on to `fetch`, and a browser's `fetch` accepts only a native `AbortSignal` (Node's
  * checks the members it uses); a client on the fetch handler gets a native one wherever it runs.
  *

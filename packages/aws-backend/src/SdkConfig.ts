@@ -6,6 +6,8 @@
  * @since 0.1.0
  */
 import * as Config from "effect/Config"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 
 /** `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_MAX_ATTEMPTS`. */
 export const common = {
@@ -19,3 +21,22 @@ export const common = {
 /** The endpoint: the service's own variable (`AWS_ENDPOINT_URL_ECR`, ...), else `AWS_ENDPOINT_URL`. */
 export const endpoint = (serviceVariable: string) =>
   Config.option(Config.string(serviceVariable).pipe(Config.orElse(() => Config.string("AWS_ENDPOINT_URL"))))
+
+/** The resolved credentials of `common`. */
+export interface Credentials {
+  readonly accessKeyId: Option.Option<Redacted.Redacted>
+  readonly secretAccessKey: Option.Option<Redacted.Redacted>
+  readonly sessionToken: Option.Option<Redacted.Redacted>
+}
+
+/** The SDK's static credentials, only when both the key id and the secret are set (else its default chain). */
+export const credentials = (
+  config: Credentials
+): { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined =>
+  Option.isSome(config.accessKeyId) && Option.isSome(config.secretAccessKey)
+    ? {
+      accessKeyId: Redacted.value(config.accessKeyId.value),
+      secretAccessKey: Redacted.value(config.secretAccessKey.value),
+      ...(Option.isSome(config.sessionToken) ? { sessionToken: Redacted.value(config.sessionToken.value) } : {})
+    }
+    : undefined

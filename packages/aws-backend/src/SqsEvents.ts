@@ -383,13 +383,7 @@ export const layerOptions = (config: SqsEventsConfig): SqsEventsLayerOptions => 
   waitTimeSeconds: Option.getOrUndefined(config.waitTimeSeconds),
   maxMessages: Option.getOrUndefined(config.maxMessages),
   visibilityTimeout: Option.getOrUndefined(config.visibilityTimeout),
-  credentials: Option.isSome(config.accessKeyId) && Option.isSome(config.secretAccessKey)
-    ? {
-      accessKeyId: Redacted.value(config.accessKeyId.value),
-      secretAccessKey: Redacted.value(config.secretAccessKey.value),
-      ...(Option.isSome(config.sessionToken) ? { sessionToken: Redacted.value(config.sessionToken.value) } : {})
-    }
-    : undefined
+  credentials: SdkConfig.credentials(config)
 })
 
 /** The events port over a queue configured through `effect/Config` (`defaultConfig` unless given). */

@@ -36,6 +36,10 @@ export const validation = (problems: ReadonlyArray<string>) =>
     stderr: `\nParameter validation failed:\n${problems.join("\n")}\n`
   })
 
+/** An endpoint that could not be reached: the AWS CLI's `Could not connect to the endpoint URL`, exit 255. */
+export const unreachable = (endpoint: string) =>
+  new CliFailure({ exitCode: ExitCode.other, stderr: `\nCould not connect to the endpoint URL: "${endpoint}"\n` })
+
 /** What the AWS CLI does not say about a LimitExceededException: which limit, and until when. */
 const limitDetail = (error: Errors.LimitExceededException): string => {
   const next = error.nextEligibleAt === undefined ? undefined : timestamp(error.nextEligibleAt)
@@ -55,12 +59,9 @@ const limitDetail = (error: Errors.LimitExceededException): string => {
 export const fromEcrError = (operation: string, error: Errors.EcrError, endpoint: string | undefined): CliFailure => {
   switch (error._tag) {
     case "TransportError":
-      return new CliFailure({
-        exitCode: ExitCode.other,
-        stderr: error.reason === "Network" || error.reason === "Timeout"
-          ? `\nCould not connect to the endpoint URL: "${endpoint ?? "the ECR endpoint"}"\n`
-          : `\n${error.message}\n`
-      })
+      return error.reason === "Network" || error.reason === "Timeout"
+        ? unreachable(endpoint ?? "the ECR endpoint")
+        : new CliFailure({ exitCode: ExitCode.other, stderr: `\n${error.message}\n` })
     case "UnknownEcrError":
       return new CliFailure({
         exitCode: ExitCode.service,

@@ -116,12 +116,6 @@ type Ended =
   | { readonly _tag: "Dropped"; readonly received: boolean }
   | { readonly _tag: "Unreachable" }
 
-const unreachable = (endpointUrl: string) =>
-  new CliFailure.CliFailure({
-    exitCode: CliFailure.ExitCode.other,
-    stderr: `\nCould not connect to the endpoint URL: "${endpointUrl}"\n`
-  })
-
 /** What an error response says: the emulator's `{"error": message}`, or the start of the body. */
 const said = (body: string): string => {
   let message: unknown
@@ -222,8 +216,8 @@ export const run = (args: TailArgs) =>
             stderr: `\nThe event stream at ${url} sent a message longer than ${ServerSentEvents.MAX_LINE} characters\n`
           })
         }
-        if (fed.messages.length > 0) received = true
-        for (const message of fed.messages) {
+        if (fed.length > 0) received = true
+        for (const message of fed) {
           if (yield* handle(message)) return { _tag: "Done" } as const
         }
       }
@@ -235,9 +229,9 @@ export const run = (args: TailArgs) =>
         const ended = yield* connection
         if (ended._tag === "Done") return
         // A first connection refused: the endpoint is not there. Later, it may come back.
-        if (ended._tag === "Unreachable" && connections === 0) return yield* unreachable(args.endpointUrl)
+        if (ended._tag === "Unreachable" && connections === 0) return yield* CliFailure.unreachable(args.endpointUrl)
         failures = ended._tag === "Dropped" && ended.received ? 1 : failures + 1
-        if (failures > MAX_RECONNECTS) return yield* unreachable(args.endpointUrl)
+        if (failures > MAX_RECONNECTS) return yield* CliFailure.unreachable(args.endpointUrl)
         const wait = backoffMillis(failures)
         if (wait > 0) yield* Effect.sleep(wait)
       }

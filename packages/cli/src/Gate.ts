@@ -153,19 +153,6 @@ const policyOf = (args: GateArgs) =>
     } satisfies ScanPolicy.ScanPolicy
   })
 
-const NO_FINDINGS: ReadonlySet<string> = new Set([
-  "ScanFailed",
-  "UnsupportedImage",
-  "FindingsUnavailable",
-  "ScanLimitExceeded",
-  "ImageArchived",
-  "ScanEligibilityExpired",
-  "GateTimedOut",
-  "NoScan"
-])
-
-const isNoFindings = (error: ScanGate.CheckError): error is ScanGate.NoFindings => NO_FINDINGS.has(error._tag)
-
 /**
  * The call a service error came from: the gate reads findings and, when there is no scan, starts one. An
  * error only StartImageScan gives (the quota, an unsupported or archived image, a registry that scans with
@@ -301,11 +288,10 @@ export const run = (args: GateArgs) =>
     const layer = yield* Backend.layer(args)
     const subject = `${args.repositoryName} ${JSON.stringify(imageId)}`
     const tty = (yield* Stdio.stderrTerminal).tty
-    yield* Stdio.err(
-      `${tty ? "\r\u001b[2K" : ""}gate: waiting for the scan of ${subject} (timeout ${args.timeout})`
-        + (tty ? "" : "\n")
-    )
-    // Each status read (the first page of a read) is reported on stderr: one line a read, or a live line on a terminal.
+    // Progress on stderr: one line each, or a live line on a terminal (cleared and rewritten).
+    const progress = (text: string) => Stdio.err(tty ? `\r\u001b[2K${text}` : `${text}\n`)
+    yield* progress(`gate: waiting for the scan of ${subject} (timeout ${args.timeout})`)
+    // Each status read (the first page of a read) is reported.
     let reads = 0
     const watched = Effect.flatMap(ImageScanner, (scanner) =>
       Effect.provideService(
@@ -317,10 +303,8 @@ export const run = (args: GateArgs) =>
             Effect.tap(scanner.describeImageScanFindings(input), (response) => {
               if (input.nextToken !== undefined) return Effect.void
               reads++
-              return Stdio.err(
-                `${tty ? "\r\u001b[2K" : ""}gate: scan of ${subject}: ${
-                  response.imageScanStatus?.status ?? "no status"
-                } (read ${reads})${tty ? "" : "\n"}`
+              return progress(
+                `gate: scan of ${subject}: ${response.imageScanStatus?.status ?? "no status"} (read ${reads})`
               )
             })
         }
@@ -328,23 +312,22 @@ export const run = (args: GateArgs) =>
     const outcome = yield* watched.pipe(Effect.either, Effect.provide(layer))
     if (tty) yield* Stdio.err("\r\u001b[2K")
     const write = (report: string, summary: string) =>
-      Option.isSome(args.outputFile)
-        ? Effect.zipRight(
-          Effect.flatMap(FileSystem.FileSystem, (fs) =>
-            Effect.mapError(
-              fs.writeFileString(args.outputFile.pipe(Option.getOrThrow), report),
-              (error) =>
-                new CliFailure.CliFailure({
-                  exitCode: CliFailure.ExitCode.other,
-                  stderr: `\nUnable to write ${Option.getOrThrow(args.outputFile)}: ${error.message}\n`
-                })
-            )),
-          Stdio.out(summary)
-        )
-        : Stdio.out(report)
+      Option.match(args.outputFile, {
+        onNone: () => Stdio.out(report),
+        onSome: (path) =>
+          Effect.flatMap(FileSystem.FileSystem, (fs) => fs.writeFileString(path, report)).pipe(
+            Effect.mapError((error) =>
+              new CliFailure.CliFailure({
+                exitCode: CliFailure.ExitCode.other,
+                stderr: `\nUnable to write ${path}: ${error.message}\n`
+              })
+            ),
+            Effect.zipRight(Stdio.out(summary))
+          )
+      })
     if (Either.isLeft(outcome)) {
       const error = outcome.left
-      if (!isNoFindings(error)) {
+      if (!ScanGate.isNoFindings(error)) {
         return yield* CliFailure.fromEcrError(
           failedOperation(error as Errors.EcrError),
           error as Errors.EcrError,
@@ -354,9 +337,10 @@ export const run = (args: GateArgs) =>
       const status = statusOf(error)
       const summary = `NO_FINDINGS  ${args.repositoryName}${imageTags === undefined ? "" : `:${imageTags[0]}`}` +
         ` (status: ${status ?? "none"})\n${error.message}\n`
-      const name = imageId.imageDigest !== undefined
-        ? `${args.repositoryName}@${imageId.imageDigest}`
-        : `${args.repositoryName}${imageTags === undefined ? "" : `:${imageTags[0]}`}`
+      const name = GateReports.imageName(
+        { repositoryName: args.repositoryName, imageDigest: imageId.imageDigest },
+        imageTags
+      )
       const report = args.output === "json"
         ? `${
           JSON.stringify(

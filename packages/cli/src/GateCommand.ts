@@ -5,12 +5,11 @@
  *
  * @since 0.1.0
  */
+import { ScanPolicy } from "@ecr-scan/core"
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
 import * as OperationCommand from "./OperationCommand.js"
-
-const SEVERITIES = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNDEFINED"] as const
 
 /** The `gate` command's options. */
 export const options = {
@@ -19,7 +18,7 @@ export const options = {
   imageId: Options.text("image-id").pipe(
     Options.withDescription("The image: imageTag=v1, imageDigest=sha256:..., or the same as JSON.")
   ),
-  failOn: Options.choice("fail-on", SEVERITIES).pipe(
+  failOn: Options.choice("fail-on", ScanPolicy.SEVERITIES_DESCENDING).pipe(
     Options.optional,
     Options.withDescription("Block on any finding at or above this severity (default CRITICAL unless --max).")
   ),

@@ -2,7 +2,7 @@
  * A reader of a `text/event-stream` body (the WHATWG HTML "server-sent events" format), fed the body's
  * text as it arrives in chunks of any size: `id:`, `event:` and `data:` fields, a blank line ending each
  * message, `:` comments (keep-alives), and `\n`, `\r\n` or `\r` line ends, a `\r\n` split across two chunks
- * included. Pure and synchronous; bounded: a message longer than `maxLine` characters is an error, not memory
+ * included. Pure and synchronous; bounded: a message longer than `MAX_LINE` characters is an error, not memory
  * the reader keeps taking.
  *
  * @since 0.1.0
@@ -18,27 +18,17 @@ export interface Message {
   readonly data: string
 }
 
-/** What one chunk of the body gave. */
-export interface Fed {
-  readonly messages: ReadonlyArray<Message>
-  /** How many comment lines (keep-alives) the chunk held. */
-  readonly comments: number
-}
-
 /** A reader of one connection's body. */
 export interface Reader {
-  /** Reads a chunk of the body's text; `undefined` when a message grows longer than the limit. */
-  readonly feed: (chunk: string) => Fed | undefined
+  /** Reads a chunk of the body's text: the messages it ends; `undefined` once a message outgrows `MAX_LINE`. */
+  readonly feed: (chunk: string) => ReadonlyArray<Message> | undefined
 }
 
-/** The longest message a reader accepts unless told otherwise (16 MiB of text). */
+/** The longest message a reader accepts (16 MiB of text). */
 export const MAX_LINE = 16 * 1024 * 1024
 
 /** A reader; `lastEventId` is the id a reconnection starts from (what `Last-Event-ID` said). */
-export const make = (
-  options: { readonly lastEventId?: string | undefined; readonly maxLine?: number } = {}
-): Reader => {
-  const maxLine = options.maxLine ?? MAX_LINE
+export const make = (options: { readonly lastEventId?: string | undefined } = {}): Reader => {
   let pending = ""
   // A chunk that ended in "\r": a "\n" at the start of the next one belongs to the same line end.
   let afterCr = false
@@ -47,15 +37,16 @@ export const make = (
   let data: Array<string> = []
   let dataSize = 0
 
-  const line = (text: string, out: Array<Message>): number => {
+  const line = (text: string, out: Array<Message>): void => {
     if (text === "") {
       if (data.length > 0) out.push({ id: lastEventId, event: event === "" ? "message" : event, data: data.join("\n") })
       event = ""
       data = []
       dataSize = 0
-      return 0
+      return
     }
-    if (text.startsWith(":")) return 1
+    // A comment (a keep-alive).
+    if (text.startsWith(":")) return
     const colon = text.indexOf(":")
     const field = colon < 0 ? text : text.slice(0, colon)
     let value = colon < 0 ? "" : text.slice(colon + 1)
@@ -66,13 +57,11 @@ export const make = (
     } else if (field === "event") event = value
     else if (field === "id" && !value.includes("\u0000")) lastEventId = value
     // `retry` and unknown fields: ignored (the reconnection's delays are the client's own).
-    return 0
   }
 
   return {
     feed: (chunk) => {
       const messages: Array<Message> = []
-      let comments = 0
       let text = chunk
       if (afterCr && text.startsWith("\n")) text = text.slice(1)
       afterCr = false
@@ -80,7 +69,7 @@ export const make = (
       for (let i = 0; i < text.length; i++) {
         const c = text.charCodeAt(i)
         if (c !== 10 && c !== 13) continue
-        comments += line(pending + text.slice(start, i), messages)
+        line(pending + text.slice(start, i), messages)
         pending = ""
         if (c === 13) {
           if (i + 1 < text.length) {
@@ -92,8 +81,7 @@ export const make = (
         start = i + 1
       }
       pending += text.slice(start)
-      if (pending.length + dataSize > maxLine) return undefined
-      return { messages, comments }
+      return pending.length + dataSize > MAX_LINE ? undefined : messages
     }
   }
 }

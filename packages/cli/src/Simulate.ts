@@ -19,6 +19,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { createHash } from "node:crypto"
 import * as CliFailure from "./CliFailure.js"
+import { shortDigest } from "./EventText.js"
 import * as SimulateEvents from "./SimulateEvents.js"
 import { load, MAX_STEPS, numbered, type Ref, type Scenario, type Step } from "./SimulateScenario.js"
 import * as Stdio from "./Stdio.js"
@@ -142,7 +143,7 @@ export const run = (scenario: Scenario, seedOverride: Option.Option<string>, opt
                 imageId: { imageDigest: digest }
               }))
               const onPush = Either.isRight(scan) ? ` (scan on push: ${scan.right.imageScanStatus?.status})` : ""
-              say(`put-image ${p.repository}:${p.tag ?? p.image} -> ${digest.slice(0, 19)}${onPush}`)
+              say(`put-image ${p.repository}:${p.tag ?? p.image} -> ${shortDigest(digest)}${onPush}`)
             } else {
               say(`put-image ${p.repository}:${p.tag ?? p.image} -> ${refusal(result.left)}`)
             }

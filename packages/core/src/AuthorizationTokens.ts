@@ -1,8 +1,8 @@
 /**
  * `GetAuthorizationToken`: the token is base64 of `AWS:<password>` (the user name Docker logs in with is
  * `AWS`), valid for 12 hours from the instant it is issued, with the registry's endpoint
- * `https://<account>.dkr.ecr.<region>.amazonaws.com`. The password itself is the backend's to choose (the
- * memory backend derives it from its seed and the instant); nothing here checks it: no IAM is modelled.
+ * `https://<account>.dkr.ecr.<region>.amazonaws.com`. The password itself is the backend's to choose; nothing
+ * here checks it: no IAM is modelled.
  *
  * @since 0.1.0
  */

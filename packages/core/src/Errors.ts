@@ -386,6 +386,27 @@ export const repositoryAlreadyExists = (where: Where) =>
       `The repository with name '${where.repositoryName}' already exists in the registry with id '${where.registryId}'`
   })
 
+/** `LifecyclePolicyNotFoundException`: the repository has no lifecycle policy (moto's text; AWS documents none). */
+export const lifecyclePolicyNotFound = (where: Where) =>
+  unsafeMake(LifecyclePolicyNotFoundException, {
+    message: `Lifecycle policy does not exist for the repository with name '${where.repositoryName}' ` +
+      `in the registry with id '${where.registryId}'`
+  })
+
+/** `LifecyclePolicyPreviewNotFoundException`, worded as `lifecyclePolicyNotFound`. */
+export const lifecyclePolicyPreviewNotFound = (where: Where) =>
+  unsafeMake(LifecyclePolicyPreviewNotFoundException, {
+    message: `Lifecycle policy preview does not exist for the repository with name '${where.repositoryName}' ` +
+      `in the registry with id '${where.registryId}'`
+  })
+
+/** `LifecyclePolicyPreviewInProgressException`, worded as `lifecyclePolicyNotFound`. */
+export const lifecyclePolicyPreviewInProgress = (where: Where) =>
+  unsafeMake(LifecyclePolicyPreviewInProgressException, {
+    message: `Lifecycle policy preview is already in progress for the repository with name ` +
+      `'${where.repositoryName}' in the registry with id '${where.registryId}'`
+  })
+
 /** `RepositoryNotEmptyException` with AWS's text. */
 export const repositoryNotEmpty = (where: Where) =>
   unsafeMake(RepositoryNotEmptyException, {

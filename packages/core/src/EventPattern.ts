@@ -21,6 +21,7 @@
  * @since 0.1.0
  */
 import * as Either from "effect/Either"
+import { matchesSegments } from "./internal/Glob.js"
 
 /** An exact value of a pattern: a string, a number, a boolean or null. */
 export type Scalar = string | number | boolean | null
@@ -402,22 +403,6 @@ const leavesOf = (value: unknown, out: Array<Scalar> = []): Array<Scalar> => {
   return out
 }
 
-/** `*`-only glob: the first segment is a prefix, the last a suffix, the others found in order between. */
-const globMatches = (segments: ReadonlyArray<string>, s: string): boolean => {
-  const first = segments[0]
-  if (segments.length === 1) return s === first
-  const last = segments[segments.length - 1]
-  if (s.length < first.length + last.length || !s.startsWith(first) || !s.endsWith(last)) return false
-  let at = first.length
-  const end = s.length - last.length
-  for (const segment of segments.slice(1, -1)) {
-    const found = s.indexOf(segment, at)
-    if (found < 0 || found + segment.length > end) return false
-    at = found + segment.length
-  }
-  return true
-}
-
 const lower = (s: string) => s.toLowerCase()
 
 /** Whether one leaf value satisfies a matcher (`Exists` is decided on the whole field, not here). */
@@ -432,7 +417,7 @@ const leafMatches = (m: Matcher, v: Scalar): boolean => {
     case "EqualsIgnoreCase":
       return typeof v === "string" && lower(v) === lower(m.value)
     case "Wildcard":
-      return typeof v === "string" && globMatches(m.segments, v)
+      return typeof v === "string" && matchesSegments(m.segments, v)
     case "Numeric":
       return typeof v === "number" && Math.abs(v) <= NUMERIC_LIMIT &&
         (m.lowerInclusive ? v >= m.lower : v > m.lower) && (m.upperInclusive ? v <= m.upper : v < m.upper)

@@ -16,16 +16,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { repositoryArn } from "./RepositoryModel.js"
 import type { FindingSeverity } from "./ScanModel.js"
-
-/** Severities in the order AWS's samples list them, most severe first. */
-const FINDING_SEVERITIES: ReadonlyArray<FindingSeverity> = [
-  "CRITICAL",
-  "HIGH",
-  "MEDIUM",
-  "LOW",
-  "INFORMATIONAL",
-  "UNDEFINED"
-]
+import { SEVERITIES_DESCENDING } from "./ScanPolicy.js"
 
 // ---------------------------------------------------------------------------------------------------------------
 // The envelope
@@ -313,13 +304,6 @@ export const storageClassUpdated = (
     ...(input.lastActivatedAt === undefined ? {} : { "last-activated-at": detailTime(input.lastActivatedAt) })
   })
 
-/** Counts per severity of a list of severities, zero counts omitted. */
-export const countSeverities = (severities: Iterable<FindingSeverity>): SeverityCounts => {
-  const counts: { [S in FindingSeverity]?: number } = {}
-  for (const severity of severities) counts[severity] = (counts[severity] ?? 0) + 1
-  return counts
-}
-
 /** What a basic scan's event is about. */
 export interface ImageScanInput {
   readonly repositoryName: string
@@ -336,33 +320,20 @@ export const imageScanned = (origin: Origin, input: ImageScanInput): ImageScan =
   let counts: { [S in FindingSeverity]?: number } | undefined
   if (input.counts !== undefined) {
     counts = {}
-    for (const severity of FINDING_SEVERITIES) {
+    // Most severe first: the order AWS's samples list the counts in.
+    for (const severity of SEVERITIES_DESCENDING) {
       const count = input.counts[severity]
       if (count !== undefined && count > 0) counts[severity] = count
     }
   }
   const arn = repositoryArn(origin.region, origin.accountId, input.repositoryName)
-  const tags = [...input.imageTags]
-  return wrap(
-    origin,
-    "ECR Image Scan",
-    ECR_SOURCE,
-    [arn],
-    counts === undefined
-      ? {
-        "scan-status": input.scanStatus,
-        "repository-name": input.repositoryName,
-        "image-digest": input.imageDigest,
-        "image-tags": tags
-      }
-      : {
-        "scan-status": input.scanStatus,
-        "repository-name": input.repositoryName,
-        "finding-severity-counts": counts,
-        "image-digest": input.imageDigest,
-        "image-tags": tags
-      }
-  )
+  return wrap(origin, "ECR Image Scan", ECR_SOURCE, [arn], {
+    "scan-status": input.scanStatus,
+    "repository-name": input.repositoryName,
+    ...(counts === undefined ? {} : { "finding-severity-counts": counts }),
+    "image-digest": input.imageDigest,
+    "image-tags": [...input.imageTags]
+  })
 }
 
 /** What an initial enhanced scan's event is about. */
@@ -380,7 +351,7 @@ export interface InspectorScanInput {
  */
 export const inspectorScanned = (origin: Origin, input: InspectorScanInput): InspectorScan => {
   const arn = repositoryArn(origin.region, origin.accountId, input.repositoryName)
-  const total = FINDING_SEVERITIES.reduce((sum, s) => sum + (input.counts[s] ?? 0), 0)
+  const total = SEVERITIES_DESCENDING.reduce((sum, s) => sum + (input.counts[s] ?? 0), 0)
   return wrap(origin, "Inspector2 Scan", INSPECTOR_SOURCE, [arn], {
     "scan-status": "INITIAL_SCAN_COMPLETE",
     "repository-name": arn,

@@ -6,12 +6,13 @@
  * @since 0.1.0
  */
 import type { ImageDigest, ImageIdentifier, ImageTag } from "./Identifiers.js"
+import type * as Requests from "./Requests.js"
 
 /** `ListImagesFilter.tagStatus`. */
-export type TagStatus = "TAGGED" | "UNTAGGED" | "ANY"
+export type TagStatus = Requests.TagStatus
 
 /** `ListImagesFilter.imageStatus`. */
-export type ImageStatusFilter = "ACTIVE" | "ARCHIVED" | "ACTIVATING" | "ANY"
+export type ImageStatusFilter = Requests.ImageStatusFilter
 
 /** The tag status a listing without `filter.tagStatus` selects: every image. */
 export const DEFAULT_TAG_STATUS: TagStatus = "ANY"

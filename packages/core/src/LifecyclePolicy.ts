@@ -21,6 +21,7 @@
 import * as Either from "effect/Either"
 import * as Constraints from "./Constraints.js"
 import * as Errors from "./Errors.js"
+import { matchesSegments } from "./internal/Glob.js"
 
 /** Which images a rule looks at: those with tags, those without, or all. */
 export type TagStatus = "tagged" | "untagged" | "any"
@@ -253,21 +254,7 @@ export const parse = (text: string): Either.Either<LifecyclePolicy, Errors.Inval
  * Whether `tag` matches a `tagPatternList` entry (`*` for any run of characters, the rest literally): the
  * first part a prefix, the last a suffix, the others found in order between them (linear, no backtracking).
  */
-export const matchesPattern = (pattern: string, tag: string): boolean => {
-  const parts = pattern.split("*")
-  if (parts.length === 1) return pattern === tag
-  const first = parts[0]!
-  const last = parts[parts.length - 1]!
-  const end = tag.length - last.length
-  if (end < first.length || !tag.startsWith(first) || !tag.endsWith(last)) return false
-  let at = first.length
-  for (const part of parts.slice(1, -1)) {
-    const found = tag.indexOf(part, at)
-    if (found < 0 || found + part.length > end) return false
-    at = found + part.length
-  }
-  return true
-}
+export const matchesPattern = (pattern: string, tag: string): boolean => matchesSegments(pattern.split("*"), tag)
 
 /** Whether a rule's selection selects the image (by its tags only; the count decides what is marked). */
 export const selects = (selection: Selection, image: ImageFacts): boolean => {

@@ -8,6 +8,7 @@
 import * as Schema from "effect/Schema"
 import * as Constraints from "./Constraints.js"
 import { ImageDigest, ImageIdentifier, ImageTag, RegistryId, RepositoryName, Timestamp } from "./Identifiers.js"
+import { NextToken, TagStatus } from "./Requests.js"
 
 /** `LifecyclePolicyText`: 100 to 30,720 characters (what they say is `LifecyclePolicy.parse`'s to check). */
 export const LifecyclePolicyText = Schema.String.pipe(Schema.filter(Constraints.length(100, 30_720)))
@@ -95,9 +96,9 @@ export type StartLifecyclePolicyPreviewResponse = typeof StartLifecyclePolicyPre
 export const GetLifecyclePolicyPreviewRequest = Schema.Struct({
   ...RepositoryRequest,
   imageIds: Schema.optional(Schema.Array(ImageIdentifier).pipe(Schema.filter(Constraints.length(1, 100)))),
-  nextToken: Schema.optional(Schema.String.pipe(Schema.filter(Constraints.nextToken))),
+  nextToken: Schema.optional(NextToken),
   maxResults: Schema.optional(Schema.Number.pipe(Schema.filter(Constraints.range(1, 100)))),
-  filter: Schema.optional(Schema.Struct({ tagStatus: Schema.optional(Schema.Literal("TAGGED", "UNTAGGED", "ANY")) }))
+  filter: Schema.optional(Schema.Struct({ tagStatus: Schema.optional(TagStatus) }))
 }).annotations({ identifier: "GetLifecyclePolicyPreviewRequest" })
 /** @since 0.1.0 */
 export type GetLifecyclePolicyPreviewRequest = typeof GetLifecyclePolicyPreviewRequest.Type

@@ -8,18 +8,13 @@
 import * as Schema from "effect/Schema"
 import * as Constraints from "./Constraints.js"
 import { ImageIdentifier, RegistryId, RepositoryName, Timestamp } from "./Identifiers.js"
-
-const MaxResults = Schema.Number.pipe(Schema.filter(Constraints.range(1, 1000)))
-const NextToken = Schema.String.pipe(Schema.filter(Constraints.nextToken))
+import { DescribeImagesFilter, MaxResults, NextToken } from "./Requests.js"
 
 // ---------------------------------------------------------------------------------------------------------------
 // ListImages
 
-/** Which images `ListImages` lists: by tag status and (archival) image status (`ListImagesFilter`). */
-export const ListImagesFilter = Schema.Struct({
-  tagStatus: Schema.optional(Schema.Literal("TAGGED", "UNTAGGED", "ANY")),
-  imageStatus: Schema.optional(Schema.Literal("ACTIVE", "ARCHIVED", "ACTIVATING", "ANY"))
-}).annotations({ identifier: "ListImagesFilter" })
+/** Which images `ListImages` lists: by tag status and (archival) image status, as `DescribeImagesFilter`. */
+export const ListImagesFilter = DescribeImagesFilter.annotations({ identifier: "ListImagesFilter" })
 /** @since 0.1.0 */
 export type ListImagesFilter = typeof ListImagesFilter.Type
 

@@ -33,11 +33,15 @@ import {
   ScanType
 } from "./ScanningConfiguration.js"
 
-const maxResults = Constraints.range(1, 1000)
-const MaxResults = Schema.Number.pipe(Schema.filter(maxResults))
-const NextToken = Schema.String.pipe(Schema.filter(Constraints.nextToken))
+/** `maxResults` of a paginated request: 1 to 1,000. */
+export const MaxResults = Schema.Number.pipe(Schema.filter(Constraints.range(1, 1000)))
+/** `nextToken` of a paginated request: opaque, 1 to 4,096 characters. */
+export const NextToken = Schema.String.pipe(Schema.filter(Constraints.nextToken))
 const listOf = <S extends Schema.Schema.Any>(item: S, min: number, max: number) =>
   Schema.Array(item).pipe(Schema.filter(Constraints.length(min, max)))
+
+/** `imageTagMutabilityExclusionFilters` of a request: 1 to 5 filters. */
+export const ImageTagMutabilityExclusionFilters = listOf(ImageTagMutabilityExclusionFilter, 1, 5)
 
 // ---------------------------------------------------------------------------------------------------------------
 // Scanning
@@ -93,7 +97,7 @@ export const CreateRepositoryRequest = Schema.Struct({
   repositoryName: RepositoryName,
   tags: Schema.optional(Schema.Array(Tag)),
   imageTagMutability: Schema.optional(ImageTagMutability),
-  imageTagMutabilityExclusionFilters: Schema.optional(listOf(ImageTagMutabilityExclusionFilter, 1, 5)),
+  imageTagMutabilityExclusionFilters: Schema.optional(ImageTagMutabilityExclusionFilters),
   imageScanningConfiguration: Schema.optional(ImageScanningConfiguration),
   encryptionConfiguration: Schema.optional(EncryptionConfiguration)
 }).annotations({ identifier: "CreateRepositoryRequest" })
@@ -228,10 +232,20 @@ export const BatchDeleteImageResponse = Schema.Struct({
 /** @since 0.1.0 */
 export type BatchDeleteImageResponse = typeof BatchDeleteImageResponse.Type
 
+/** Which images a listing selects by their tags (`TagStatus`). */
+export const TagStatus = Schema.Literal("TAGGED", "UNTAGGED", "ANY")
+/** @since 0.1.0 */
+export type TagStatus = typeof TagStatus.Type
+
+/** Which images a listing selects by their (archival) status (`ImageStatusFilter`). */
+export const ImageStatusFilter = Schema.Literal("ACTIVE", "ARCHIVED", "ACTIVATING", "ANY")
+/** @since 0.1.0 */
+export type ImageStatusFilter = typeof ImageStatusFilter.Type
+
 /** Which images `DescribeImages` lists: by tag status and (archival) image status. */
 export const DescribeImagesFilter = Schema.Struct({
-  tagStatus: Schema.optional(Schema.Literal("TAGGED", "UNTAGGED", "ANY")),
-  imageStatus: Schema.optional(Schema.Literal("ACTIVE", "ARCHIVED", "ACTIVATING", "ANY"))
+  tagStatus: Schema.optional(TagStatus),
+  imageStatus: Schema.optional(ImageStatusFilter)
 }).annotations({ identifier: "DescribeImagesFilter" })
 /** @since 0.1.0 */
 export type DescribeImagesFilter = typeof DescribeImagesFilter.Type

@@ -102,10 +102,18 @@ const charactersMessage = (what: "key" | "value", text: string) =>
 
 const invalidTag = (message: string) => Errors.unsafeMake(Errors.InvalidTagParameterException, { message })
 
+/** Why no tag can have this key: empty, or longer than `MAX_KEY_LENGTH`; else `undefined`. */
+const keyLengthProblem = (key: string): Errors.InvalidTagParameterException | undefined =>
+  key.length === 0
+    ? invalidTag("Tag keys must not be empty.")
+    : characterCount(key) > MAX_KEY_LENGTH
+    ? invalidTag(TAG_LENGTH_MESSAGE)
+    : undefined
+
 /** Why a tag key is refused (`InvalidTagParameterException`), or `undefined`. */
 export const tagKeyProblem = (key: string): Errors.InvalidTagParameterException | undefined => {
-  if (key.length === 0) return invalidTag("Tag keys must not be empty.")
-  if (characterCount(key) > MAX_KEY_LENGTH) return invalidTag(TAG_LENGTH_MESSAGE)
+  const length = keyLengthProblem(key)
+  if (length !== undefined) return length
   if (!tagCharacters.test(key)) return invalidTag(charactersMessage("key", key))
   if (key.toLowerCase().startsWith(RESERVED_PREFIX)) {
     return invalidTag(`The tag key '${key}' uses the prefix 'aws:', which is reserved for AWS use.`)
@@ -178,8 +186,8 @@ export const untagResource = (
   keys: ReadonlyArray<string>
 ): Either.Either<ReadonlyArray<ResourceTag>, Errors.InvalidTagParameterException> => {
   for (const key of keys) {
-    if (key.length === 0) return Either.left(invalidTag("Tag keys must not be empty."))
-    if (characterCount(key) > MAX_KEY_LENGTH) return Either.left(invalidTag(TAG_LENGTH_MESSAGE))
+    const problem = keyLengthProblem(key)
+    if (problem !== undefined) return Either.left(problem)
   }
   return Either.right(withoutKeys(existing, keys))
 }

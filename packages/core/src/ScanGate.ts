@@ -13,6 +13,7 @@
  *
  * @since 0.1.0
  */
+import type * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -64,58 +65,47 @@ export type FinalStatus =
   | "IMAGE_ARCHIVED"
   | "SCAN_ELIGIBILITY_EXPIRED"
 
-const fields = (status: FinalStatus, description: string | undefined, repositoryName: string) => ({
-  status,
-  description,
-  repositoryName
-})
+/** What a failure for a status that will never give findings says: the status, its description, the repository. */
+export interface StatusFields {
+  readonly status: FinalStatus
+  readonly description: string | undefined
+  readonly repositoryName: string
+}
 
-type StatusFields = ReturnType<typeof fields>
-
-const statusMessage = (what: string, f: StatusFields) =>
-  `${f.repositoryName}: ${what} (${f.status}${f.description === undefined ? "" : `: ${f.description}`})`
+/** The class of the failure `tag` for a final status: its message says `what` happened, then the status. */
+const StatusError = <Tag extends string>(
+  tag: Tag,
+  what: string
+): new(fields: StatusFields) => Cause.YieldableError & { readonly _tag: Tag } & StatusFields =>
+  class extends Data.TaggedError(tag)<StatusFields> {
+    override get message() {
+      return `${this.repositoryName}: ${what} (${this.status}${
+        this.description === undefined ? "" : `: ${this.description}`
+      })`
+    }
+  }
 
 /** The scan ended `FAILED`. */
-export class ScanFailed extends Data.TaggedError("ScanFailed")<StatusFields> {
-  override get message() {
-    return statusMessage("the scan failed", this)
-  }
-}
+export class ScanFailed extends StatusError("ScanFailed", "the scan failed") {}
 
 /** The scanner cannot scan this image (`UNSUPPORTED_IMAGE`). */
-export class UnsupportedImage extends Data.TaggedError("UnsupportedImage")<StatusFields> {
-  override get message() {
-    return statusMessage("the image cannot be scanned", this)
-  }
-}
+export class UnsupportedImage extends StatusError("UnsupportedImage", "the image cannot be scanned") {}
 
 /** The scan completed but its findings cannot be read (`FINDINGS_UNAVAILABLE`). */
-export class FindingsUnavailable extends Data.TaggedError("FindingsUnavailable")<StatusFields> {
-  override get message() {
-    return statusMessage("the findings are unavailable", this)
-  }
-}
+export class FindingsUnavailable extends StatusError("FindingsUnavailable", "the findings are unavailable") {}
 
 /** A scan on push was refused by the account quota (`LIMIT_EXCEEDED`). */
-export class ScanLimitExceeded extends Data.TaggedError("ScanLimitExceeded")<StatusFields> {
-  override get message() {
-    return statusMessage("no scan ran: the account's scan quota was exceeded", this)
-  }
-}
+export class ScanLimitExceeded
+  extends StatusError("ScanLimitExceeded", "no scan ran: the account's scan quota was exceeded")
+{}
 
 /** The image is archived (`IMAGE_ARCHIVED`). */
-export class ImageArchived extends Data.TaggedError("ImageArchived")<StatusFields> {
-  override get message() {
-    return statusMessage("the image is archived", this)
-  }
-}
+export class ImageArchived extends StatusError("ImageArchived", "the image is archived") {}
 
 /** Continuous scanning of the image ended (`SCAN_ELIGIBILITY_EXPIRED`). */
-export class ScanEligibilityExpired extends Data.TaggedError("ScanEligibilityExpired")<StatusFields> {
-  override get message() {
-    return statusMessage("the image is no longer eligible for scanning", this)
-  }
-}
+export class ScanEligibilityExpired
+  extends StatusError("ScanEligibilityExpired", "the image is no longer eligible for scanning")
+{}
 
 /** The schedule ended before the scan gave findings. */
 export class GateTimedOut extends Data.TaggedError("GateTimedOut")<{
@@ -144,6 +134,20 @@ export type NoFindings =
   | ScanEligibilityExpired
   | GateTimedOut
   | NoScan
+
+const NO_FINDINGS: ReadonlySet<string> = new Set<NoFindings["_tag"]>([
+  "ScanFailed",
+  "UnsupportedImage",
+  "FindingsUnavailable",
+  "ScanLimitExceeded",
+  "ImageArchived",
+  "ScanEligibilityExpired",
+  "GateTimedOut",
+  "NoScan"
+])
+
+/** Whether a failure of `check` is one of `NoFindings` (no findings to judge) rather than an error of the service. */
+export const isNoFindings = (error: { readonly _tag: string }): error is NoFindings => NO_FINDINGS.has(error._tag)
 
 /** Everything `check` can fail with: no findings to judge, or an error of the service. */
 export type CheckError = NoFindings | DescribeImageScanFindingsError | StartImageScanError
@@ -247,7 +251,7 @@ export const check = Effect.fn("ScanGate.check")(function*(
       lastStatus = status
       if (isFinal(status)) {
         return yield* Effect.fail(
-          new FINAL[status](fields(status, current.imageScanStatus?.description, repositoryName))
+          new FINAL[status]({ status, description: current.imageScanStatus?.description, repositoryName })
         )
       }
       if (status === "COMPLETE" || status === "ACTIVE") return current

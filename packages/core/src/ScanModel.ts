@@ -42,6 +42,17 @@ export const FindingSeverity = Schema.Literal(...FINDING_SEVERITIES).annotations
 /** @since 0.1.0 */
 export type FindingSeverity = typeof FindingSeverity.Type
 
+const FINDING_SEVERITY_SET: ReadonlySet<string> = new Set(FINDING_SEVERITIES)
+
+/**
+ * ECR's severity for a source's severity text: upper-cased, and `UNDEFINED` ("no priority from the source")
+ * for anything that is not one of ECR's six (Inspector's `UNTRIAGED`, Trivy's `UNKNOWN`, ...).
+ */
+export const toFindingSeverity = (severity: string | null | undefined): FindingSeverity => {
+  const upper = severity?.toUpperCase()
+  return upper !== undefined && FINDING_SEVERITY_SET.has(upper) ? upper as FindingSeverity : "UNDEFINED"
+}
+
 /** A key/value attribute of a basic finding (`package_name`, `CVSS2_SCORE`, ...). */
 export const Attribute = Schema.Struct({
   key: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(128)),

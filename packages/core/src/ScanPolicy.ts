@@ -10,7 +10,7 @@
 import * as Order from "effect/Order"
 import * as Schema from "effect/Schema"
 import type { EnhancedImageScanFinding, ImageScanFinding, ImageScanFindings } from "./ScanModel.js"
-import { FINDING_SEVERITIES, FindingSeverity } from "./ScanModel.js"
+import { FindingSeverity, toFindingSeverity } from "./ScanModel.js"
 
 /** A finding's severity: ECR's `FindingSeverity`. */
 export const Severity = FindingSeverity
@@ -145,15 +145,6 @@ const withOptional = <A extends object>(base: A, optional: { readonly [K in keyo
   return out
 }
 
-const SEVERITY_SET: ReadonlySet<string> = new Set(FINDING_SEVERITIES)
-
-// Inspector's severities are ECR's plus UNTRIAGED; anything that is not one of ECR's six has no priority
-// from the source, which is what UNDEFINED means.
-const severityOf = (severity: string | undefined): Severity => {
-  const upper = severity?.toUpperCase()
-  return upper !== undefined && SEVERITY_SET.has(upper) ? upper as Severity : "UNDEFINED"
-}
-
 const scoreOf = (text: string | undefined): number | undefined => {
   if (text === undefined || text.trim() === "") return undefined
   const score = Number(text)
@@ -163,12 +154,15 @@ const scoreOf = (text: string | undefined): number | undefined => {
 /** A basic finding, normalized: package and score from its attributes (CVSS3 preferred over CVSS2). */
 export const fromBasic = (finding: ImageScanFinding): Finding => {
   const attribute = (key: string) => finding.attributes?.find((a) => a.key === key)?.value
-  return withOptional<Finding>({ id: finding.name ?? "", severity: severityOf(finding.severity), kind: "basic" }, {
-    package: attribute("package_name"),
-    version: attribute("package_version"),
-    uri: finding.uri,
-    score: scoreOf(attribute("CVSS3_SCORE")) ?? scoreOf(attribute("CVSS2_SCORE"))
-  })
+  return withOptional<Finding>(
+    { id: finding.name ?? "", severity: toFindingSeverity(finding.severity), kind: "basic" },
+    {
+      package: attribute("package_name"),
+      version: attribute("package_version"),
+      uri: finding.uri,
+      score: scoreOf(attribute("CVSS3_SCORE")) ?? scoreOf(attribute("CVSS2_SCORE"))
+    }
+  )
 }
 
 /** An enhanced finding, normalized: its first vulnerable package, its Inspector score, its advisory's URL. */
@@ -177,7 +171,7 @@ export const fromEnhanced = (finding: EnhancedImageScanFinding): Finding => {
   const pkg = details?.vulnerablePackages?.[0]
   return withOptional<Finding>({
     id: details?.vulnerabilityId ?? finding.title ?? finding.findingArn ?? "",
-    severity: severityOf(finding.severity),
+    severity: toFindingSeverity(finding.severity),
     kind: "enhanced"
   }, {
     package: pkg?.name,

@@ -121,23 +121,16 @@ export type GrypeReport = typeof GrypeReport.Type
 /** The attribute a finding made from a report carries its fixed-in version(s) in, when the scanner knows them. */
 export const FIXED_IN_VERSION = "fixed_in_version"
 
-/** An ECR severity from a scanner's: upper-cased, and `UNDEFINED` for anything ECR has no name for. */
-const ecrSeverity = (severity: string | null | undefined): ScanModel.FindingSeverity => {
-  const upper = (severity ?? "").toUpperCase()
-  return (ScanModel.FINDING_SEVERITIES as ReadonlyArray<string>).includes(upper)
-    ? upper as ScanModel.FindingSeverity
-    : "UNDEFINED"
-}
-
 /** ECR's severity for a Trivy severity (`CRITICAL`, `HIGH`, `MEDIUM`, `LOW`, `UNKNOWN` -> `UNDEFINED`). */
-export const trivySeverity = (severity: string | null | undefined): ScanModel.FindingSeverity => ecrSeverity(severity)
+export const trivySeverity = (severity: string | null | undefined): ScanModel.FindingSeverity =>
+  ScanModel.toFindingSeverity(severity)
 
 /**
  * ECR's severity for a Grype severity: `Critical`, `High`, `Medium` and `Low` upper-cased, `Negligible` ->
  * `INFORMATIONAL`, `Unknown` -> `UNDEFINED`.
  */
 export const grypeSeverity = (severity: string | null | undefined): ScanModel.FindingSeverity =>
-  severity?.toUpperCase() === "NEGLIGIBLE" ? "INFORMATIONAL" : ecrSeverity(severity)
+  severity?.toUpperCase() === "NEGLIGIBLE" ? "INFORMATIONAL" : ScanModel.toFindingSeverity(severity)
 
 /** A score as ECR's basic scanning writes it: one decimal ("9.8", "10.0"). */
 const score = (n: number) => n.toFixed(1)

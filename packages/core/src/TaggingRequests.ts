@@ -7,9 +7,9 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import * as Constraints from "./Constraints.js"
 import { RegistryId, RepositoryName } from "./Identifiers.js"
 import { ImageTagMutability, ImageTagMutabilityExclusionFilter, Tag } from "./RepositoryModel.js"
+import { ImageTagMutabilityExclusionFilters } from "./Requests.js"
 
 /**
  * An empty response: whatever object arrives decodes to `{}` and `{}` is what is sent. (A `Schema.Struct({})`
@@ -18,8 +18,6 @@ import { ImageTagMutability, ImageTagMutabilityExclusionFilter, Tag } from "./Re
 const emptyResponse = (identifier: string) =>
   Schema.transform(Schema.Object, Schema.Struct({}), { strict: true, decode: () => ({}), encode: () => ({}) })
     .annotations({ identifier })
-
-const ExclusionFilters = Schema.Array(ImageTagMutabilityExclusionFilter).pipe(Schema.filter(Constraints.length(1, 5)))
 
 // ---------------------------------------------------------------------------------------------------------------
 // Tags
@@ -72,7 +70,7 @@ export const PutImageTagMutabilityRequest = Schema.Struct({
   registryId: Schema.optional(RegistryId),
   repositoryName: RepositoryName,
   imageTagMutability: ImageTagMutability,
-  imageTagMutabilityExclusionFilters: Schema.optional(ExclusionFilters)
+  imageTagMutabilityExclusionFilters: Schema.optional(ImageTagMutabilityExclusionFilters)
 }).annotations({ identifier: "PutImageTagMutabilityRequest" })
 /** @since 0.1.0 */
 export type PutImageTagMutabilityRequest = typeof PutImageTagMutabilityRequest.Type

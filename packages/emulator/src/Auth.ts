@@ -132,6 +132,13 @@ export const faults = {
     Wire.errorReply(400, "UnrecognizedClientException", "The security token included in the request is invalid."),
   /** A credential scope (date, region, service, terminator) or request date AWS would refuse, in AWS's words. */
   invalid: (message: string) => Wire.errorReply(400, "InvalidSignatureException", message),
+  /** A credential scope naming no region (the shape of a region name: see `Regions.isRegion`). */
+  invalidRegion: (region: string) =>
+    Wire.errorReply(
+      400,
+      "InvalidSignatureException",
+      `Credential should be scoped to a valid region, not '${region}'. `
+    ),
   /** The signature is not the one the secret key gives for what arrived. */
   mismatch: () => Wire.errorReply(400, "InvalidSignatureException", SIGNATURE_MISMATCH)
 } as const
@@ -324,7 +331,7 @@ export const makeAuthenticator = (options: AuthOptions): Authenticator => {
       ))
     }
     if (!Regions.isRegion(parsed.region)) {
-      return refused(faults.invalid(`Credential should be scoped to a valid region, not '${parsed.region}'. `))
+      return refused(faults.invalidRegion(parsed.region))
     }
     if (parsed.service !== "ecr") {
       return refused(faults.invalid(`Credential should be scoped to correct service: 'ecr'. `))

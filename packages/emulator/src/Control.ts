@@ -27,7 +27,7 @@ import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Accounts from "./Accounts.js"
 import { parseDuration } from "./Durations.js"
-import { EmulatorClock } from "./EmulatorClock.js"
+import { EmulatorClock, onRegistryClock } from "./EmulatorClock.js"
 import * as EventEndpoints from "./EventEndpoints.js"
 import * as Regions from "./Regions.js"
 
@@ -56,12 +56,10 @@ export const Bodies = {
   fault: FaultPlan.FaultPlanInput
 }
 
-class ControlError extends Schema.TaggedError<ControlError>()("ControlError", {
-  status: Schema.Number,
-  message: Schema.String
-}) {}
+/** A refusal, answered `{"error": message}` with `status` (see `app`). */
+const refusal = (status: number, message: string) => new EventEndpoints.EndpointError({ status, message })
 
-const badRequest = (message: string) => new ControlError({ status: 400, message })
+const badRequest = (message: string) => refusal(400, message)
 
 const body = <A, I>(schema: Schema.Schema<A, I>) =>
   HttpServerRequest.schemaBodyJson(schema).pipe(
@@ -109,50 +107,27 @@ export const ACCOUNT_HEADER = Accounts.ACCOUNT_HEADER
 /** The header naming the region a control request is about (or `?region=`). */
 export const REGION_HEADER = Regions.REGION_HEADER
 
-/**
- * The registry a request is about: `?account=` (else the header, else the first account) in `?region=` (else
- * the header, else the default region); built if it is the first use of the region.
- */
-const account = Effect.gen(function*() {
-  const accounts = yield* Accounts.Accounts
-  const request = yield* HttpServerRequest.HttpServerRequest
-  const { accountId, region } = Accounts.requested(accounts, request.url, request.headers)
-  const registry = yield* Effect.mapError(
-    accounts.registry(accountId, region),
-    (error) => new ControlError({ status: Accounts.statusOf(error), message: error.message })
-  )
-  return registry.context
-})
-
+/** The test driver of the registry a request is about (see `EventEndpoints.requestedRegistry`). */
 const driver = Effect.flatMap(
-  Effect.map(account, (context) => Context.getOption(context as Context.Context<never>, MemoryRegistryDriver)),
+  Effect.map(
+    EventEndpoints.requestedRegistry,
+    (registry) => Context.getOption(registry.context as Context.Context<never>, MemoryRegistryDriver)
+  ),
   Option.match({
-    onNone: () =>
-      Effect.fail(
-        new ControlError({
-          status: 501,
-          message: "The backend in use has no test driver (it is not the in-memory registry)"
-        })
-      ),
+    onNone: () => Effect.fail(refusal(501, "The backend in use has no test driver (it is not the in-memory registry)")),
     onSome: (d): Effect.Effect<MemoryRegistryDriverService> => Effect.succeed(d)
   })
 )
 
 const virtualClock = Effect.flatMap(EmulatorClock, (clock) =>
   clock.virtual === undefined
-    ? Effect.fail(
-      new ControlError({ status: 409, message: "The emulator runs on the real clock; start it with --clock virtual" })
-    )
+    ? Effect.fail(refusal(409, "The emulator runs on the real clock; start it with --clock virtual"))
     : Effect.succeed(clock.virtual))
 
 const clockReply = Effect.flatMap(
   EmulatorClock,
   (clock) => Effect.map(clock.now, (now) => ({ mode: clock.mode, now: new Date(now).toISOString(), epochMillis: now }))
 )
-
-/** Runs a driver call on the clock the registry's operations run on. */
-const onRegistryClock = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.flatMap(EmulatorClock, (clock) => clock.run(effect))
 
 const json = (value: unknown, status = 200) => HttpServerResponse.unsafeJson(value, { status })
 
@@ -255,7 +230,7 @@ export const router = HttpRouter.empty.pipe(
 export const app = router.pipe(
   Effect.catchAll((error) =>
     Effect.succeed(
-      error._tag === "ControlError" || error._tag === "EndpointError"
+      error._tag === "EndpointError"
         ? json({ error: error.message }, error.status)
         : error._tag === "RouteNotFound"
         ? json({ error: `No control endpoint ${error.request.method} ${error.request.url}` }, 404)

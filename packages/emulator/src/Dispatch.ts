@@ -60,8 +60,7 @@ const encoderOf = (schema: Schema.Schema.AnyNoContext, fast?: (value: unknown) =
  */
 const namingItself = (address: HttpServer.Address | undefined) => {
   if (address === undefined || address._tag !== "TcpAddress") return (value: unknown) => value
-  const host = address.hostname === "0.0.0.0" ? "127.0.0.1" : address.hostname === "::" ? "::1" : address.hostname
-  const endpoint = host.includes(":") ? `http://[${host}]:${address.port}` : `http://${host}:${address.port}`
+  const endpoint = Wire.endpointOf(address.hostname, address.port)
   return (value: unknown) => {
     const response = value as Api.GetAuthorizationTokenResponse
     if (response.authorizationData === undefined) return value

@@ -27,6 +27,10 @@ export class EmulatorClock
   extends Context.Tag("@ecr-scan/emulator/EmulatorClock")<EmulatorClock, EmulatorClockService>()
 {}
 
+/** Runs `effect` on the emulator's clock, the one the registry's operations run on (a driver call, say). */
+export const onRegistryClock = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R | EmulatorClock> =>
+  Effect.flatMap(EmulatorClock, (clock) => clock.run(effect))
+
 /** Real time. */
 export const real: Layer.Layer<EmulatorClock> = Layer.succeed(EmulatorClock, {
   mode: "real",

@@ -130,6 +130,15 @@ const parsed = (json: string): unknown => {
   }
 }
 
+/** A dead letter's details for an event given up on at `at`, before any attempt. */
+const notAttempted = (at: number, reason: string): Omit<EventLog.DeadLetter, "target" | "event"> => ({
+  attempts: 0,
+  firstAttemptAt: iso(at),
+  lastAttemptAt: iso(at),
+  lastAnswer: { error: "not attempted" },
+  reason
+})
+
 const durationText = (ms: number) =>
   ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`
 
@@ -190,13 +199,7 @@ export const layer = (
 
       const offer = (worker: Worker, job: Job, now: number) => {
         if (worker.pending >= MAX_PENDING) {
-          return dead(worker, job, {
-            attempts: 0,
-            firstAttemptAt: iso(now),
-            lastAttemptAt: iso(now),
-            lastAnswer: { error: "not attempted" },
-            reason: `the target's backlog is full (${MAX_PENDING} events waiting)`
-          })
+          return dead(worker, job, notAttempted(now, `the target's backlog is full (${MAX_PENDING} events waiting)`))
         }
         worker.pending++
         Queue.unsafeOffer(worker.queue, job)
@@ -210,15 +213,16 @@ export const layer = (
             const attemptAt = yield* clock.now
             if (attempt === 1 && attemptAt - job.at > retry.maxAgeMs) {
               // It waited behind others (or a restart) for longer than the policy tries an event: never tried.
-              return dead(worker, job, {
-                attempts: 0,
-                firstAttemptAt: iso(attemptAt),
-                lastAttemptAt: iso(attemptAt),
-                lastAnswer: { error: "not attempted" },
-                reason: `maximum age: the event is more than ${
-                  durationText(retry.maxAgeMs)
-                } old (the retry policy's maximum age)`
-              })
+              return dead(
+                worker,
+                job,
+                notAttempted(
+                  attemptAt,
+                  `maximum age: the event is more than ${
+                    durationText(retry.maxAgeMs)
+                  } old (the retry policy's maximum age)`
+                )
+              )
             }
             first ??= attemptAt
             worker.attempts = attempt

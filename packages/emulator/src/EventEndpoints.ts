@@ -39,7 +39,10 @@ export const KEEP_ALIVE_MS = 15_000
 /** The most events a stream's reader may fall behind by before the stream ends (it may reconnect and replay). */
 export const STREAM_BUFFER = 10_000
 
-/** A request the events' endpoints refuse: answered `{"error": message}` with `status` (see `Control.app`). */
+/**
+ * A request a control endpoint refuses (these and `Control`'s): answered `{"error": message}` with `status` (see
+ * `Control.app`).
+ */
 export class EndpointError extends Schema.TaggedError<EndpointError>()("EndpointError", {
   status: Schema.Number,
   message: Schema.String
@@ -51,21 +54,31 @@ const query = Effect.map(HttpServerRequest.HttpServerRequest, (request) => {
 })
 
 /**
- * The log of the registry a request is about: `?account=` (the header, or the first account) in `?region=` (the
- * header, or the default region), the registry built if it is the first use of the region.
+ * The registry a control request is about: `?account=` (the header, or the first account) in `?region=` (the
+ * header, or the default region), built if it is the first use of the region; refused with `Accounts.statusOf`.
  */
+export const requestedRegistry: Effect.Effect<
+  Accounts.Registry,
+  EndpointError,
+  Accounts.Accounts | HttpServerRequest.HttpServerRequest
+> = Effect.gen(function*() {
+  const accounts = yield* Accounts.Accounts
+  const request = yield* HttpServerRequest.HttpServerRequest
+  const { accountId, region } = Accounts.requested(accounts, request.url, request.headers)
+  return yield* Effect.mapError(
+    accounts.registry(accountId, region),
+    (error) => new EndpointError({ status: Accounts.statusOf(error), message: error.message })
+  )
+})
+
+/** The log of the registry a request is about (see `requestedRegistry`). */
 const logOf = Effect.gen(function*() {
   const delivery = yield* Effect.serviceOption(EventDelivery)
   if (Option.isNone(delivery)) {
     return yield* new EndpointError({ status: 501, message: "This emulator does not deliver events" })
   }
   const accounts = yield* Accounts.Accounts
-  const request = yield* HttpServerRequest.HttpServerRequest
-  const { accountId: id, region } = Accounts.requested(accounts, request.url, request.headers)
-  yield* Effect.mapError(
-    accounts.registry(id, region),
-    (error) => new EndpointError({ status: Accounts.statusOf(error), message: error.message })
-  )
+  const { accountId: id, region } = yield* requestedRegistry
   const log = delivery.value.log(id, region)
   if (log === undefined) {
     return yield* new EndpointError({
@@ -120,8 +133,6 @@ export const eventStream = (log: EventLog.EventLog, since: number): Stream.Strea
     )
   }))
 
-const json = (value: unknown, status = 200) => HttpServerResponse.unsafeJson(value, { status })
-
 /** The events' endpoints. */
 export const router = HttpRouter.empty.pipe(
   HttpRouter.get(
@@ -145,8 +156,8 @@ export const router = HttpRouter.empty.pipe(
       const log = yield* logOf
       const request = yield* HttpServerRequest.HttpServerRequest
       const lastEventId = request.headers["last-event-id"]
-      const params = new URLSearchParams(lastEventId === undefined ? "" : `since=${encodeURIComponent(lastEventId)}`)
-      const asked = yield* integerParam(lastEventId === undefined ? yield* query : params, "since", log.lastSeq())
+      const params = lastEventId === undefined ? yield* query : new URLSearchParams({ since: lastEventId })
+      const asked = yield* integerParam(params, "since", log.lastSeq())
       // An id beyond the log's last is from another run of the emulator: from now on, rather than from there.
       const since = Math.min(asked, log.lastSeq())
       return HttpServerResponse.stream(Stream.encodeText(eventStream(log, since)), {
@@ -157,14 +168,18 @@ export const router = HttpRouter.empty.pipe(
   ),
   HttpRouter.get(
     `${EVENTS_PATH}/dead-letters`,
-    Effect.map(logOf, (log) => json({ deadLetters: log.deadLetters() }))
+    Effect.map(logOf, (log) => HttpServerResponse.unsafeJson({ deadLetters: log.deadLetters() }))
   ),
   HttpRouter.get(
     `${EVENTS_PATH}/targets`,
     Effect.flatMap(
       Effect.serviceOption(EventDelivery),
       (delivery) =>
-        Effect.succeed(json({ targets: Option.match(delivery, { onNone: () => [], onSome: (d) => d.targets() }) }))
+        Effect.succeed(
+          HttpServerResponse.unsafeJson({
+            targets: Option.match(delivery, { onNone: () => [], onSome: (d) => d.targets() })
+          })
+        )
     )
   )
 )

@@ -36,13 +36,14 @@ import * as Schema from "effect/Schema"
 import { Accounts } from "./Accounts.js"
 import * as Control from "./Control.js"
 import * as Emulator from "./Emulator.js"
-import { EmulatorClock } from "./EmulatorClock.js"
+import { EmulatorClock, onRegistryClock } from "./EmulatorClock.js"
 import { EmulatorError, type EmulatorErrorReason, errorOf, startErrorOf } from "./EmulatorError.js"
 import * as EventControls from "./EventControls.js"
 import type { EventDelivery } from "./EventDelivery.js"
 import * as RegistryTarget from "./RegistryTarget.js"
 import * as ServeSettings from "./ServeSettings.js"
 import { durationMillis, emulatorOptions, type StartEmulatorOptions } from "./StartEmulatorOptions.js"
+import * as Wire from "./Wire.js"
 
 export { EmulatorError, type EmulatorErrorReason } from "./EmulatorError.js"
 export type { StartEmulatorOptions } from "./StartEmulatorOptions.js"
@@ -278,10 +279,6 @@ const refused = (method: string) => (error: { readonly message: string }) => inv
 
 const formatParseError = (error: ParseResult.ParseError) => ParseResult.TreeFormatter.formatErrorSync(error)
 
-/** Runs a driver call on the clock the registry's operations run on (the quota is pruned at that instant). */
-const onRegistryClock = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.flatMap(EmulatorClock, (clock) => clock.run(effect))
-
 const withDriver = <A>(
   method: string,
   options: AccountOption | undefined,
@@ -302,12 +299,6 @@ const virtualClock = (method: string) =>
 
 const imageTarget = (imageDigest: string, options: ImageOptions | undefined) =>
   options?.repositoryName === undefined ? { imageDigest } : { imageDigest, repositoryName: options.repositoryName }
-
-/** Where a client connects to reach `host`: a wildcard address is reached on loopback. */
-const endpointOf = (host: string, port: number) => {
-  const connect = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host
-  return connect.includes(":") ? `http://[${connect}]:${port}` : `http://${connect}:${port}`
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Starting
@@ -346,7 +337,7 @@ export const startEmulator = async (options: StartEmulatorOptions = {}): Promise
   }
   const host = resolved.right.host ?? ServeSettings.DEFAULTS.host
   const port = server.address.port
-  const endpoint = endpointOf(host, port)
+  const endpoint = Wire.endpointOf(host, port)
   const region = resolved.right.region ?? ServeSettings.DEFAULTS.region
   const auth = resolved.right.auth
   const first = auth?.credentials.find((c) => c.accountId === accounts.defaultId)

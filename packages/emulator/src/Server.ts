@@ -174,7 +174,7 @@ const makeListener = (
       if (signed === undefined) {
         // Unauthenticated: the region a signature's scope names, if any, else the default one.
         const region = Regions.regionOfAuthorization(req.headers.authorization) ?? defaultRegion
-        if (!Regions.isRegion(region)) return reply(Auth.faults.invalid(invalidRegion(region)))
+        if (!Regions.isRegion(region)) return reply(Auth.faults.invalidRegion(region))
         return route(defaultAccount, region, answer, reply)
       }
       void signed.verify(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).then((denied) => {
@@ -206,16 +206,15 @@ const refuseControl = (
   else req.once("end", end)
 }
 
-/** AWS's refusal of a credential scope naming no region. */
-const invalidRegion = (region: string) => `Credential should be scoped to a valid region, not '${region}'. `
-
 /** The reply to a registry that cannot be had. */
 const unavailableReply = (error: Accounts.RegistryUnavailable, region: string): Wire.WireReply =>
   error.reason === "UnknownAccount"
     ? Auth.faults.unknownKey()
     : error.reason === "Failed"
     ? Wire.faults.internal()
-    : Auth.faults.invalid(error.reason === "InvalidRegion" ? invalidRegion(region) : `${error.message}. `)
+    : error.reason === "InvalidRegion"
+    ? Auth.faults.invalidRegion(region)
+    : Auth.faults.invalid(`${error.message}. `)
 
 const dropNulls = (_key: string, value: unknown) => value === null ? undefined : value
 

@@ -14,6 +14,15 @@ export const TARGET_PREFIX = "AmazonEC2ContainerRegistry_V20150921."
 /** The content type of requests and replies. */
 export const CONTENT_TYPE = "application/x-amz-json-1.1"
 
+/**
+ * Where a client sends requests to reach a server bound to `host` on `port`: `http://<host>:<port>`, a wildcard
+ * address spelled as its loopback, an IPv6 address in brackets.
+ */
+export const endpointOf = (host: string, port: number): string => {
+  const connect = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host
+  return connect.includes(":") ? `http://[${connect}]:${port}` : `http://${connect}:${port}`
+}
+
 /** A reply before it is written: status, body and, for errors, the error's name. */
 export interface WireReply {
   readonly status: number

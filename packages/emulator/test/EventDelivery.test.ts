@@ -22,7 +22,7 @@ import {
 import * as HttpServer from "@effect/platform/HttpServer"
 import { Effect, type Layer, ManagedRuntime } from "effect"
 import * as Either from "effect/Either"
-import { afterAll, afterEach, describe, expect, it } from "vitest"
+import { afterEach, describe, expect, it } from "vitest"
 import { type Answer, type Receiver, startReceiver, until } from "./EventReceiver.js"
 import { manifest } from "./fixtures.js"
 
@@ -39,7 +39,6 @@ afterEach(async () => {
 
 /** Every body a webhook received in this file, to check each one decodes (last test). */
 const delivered: Array<string> = []
-afterAll(() => undefined)
 
 const receiver = async (answer?: Answer) => {
   const r = await startReceiver(answer)

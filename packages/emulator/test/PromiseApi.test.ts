@@ -12,24 +12,15 @@ import {
   PutImageCommand,
   StartImageScanCommand
 } from "@aws-sdk/client-ecr"
-import { ManifestBuilder } from "@ecr-scan/core"
 import { EmulatorError, type RunningEmulator, startEmulator } from "@ecr-scan/emulator"
-import { createHash } from "node:crypto"
 import * as Fs from "node:fs"
 import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
+import { manifest, rejection } from "./fixtures.js"
 
 const T0 = "2026-01-01T00:00:00.000Z"
-const sha256 = (text: string) => `sha256:${createHash("sha256").update(text).digest("hex")}`
-
-/** An image manifest, distinct per `n`. */
-const manifest = (n: number) =>
-  ManifestBuilder.image({
-    config: { digest: sha256(`config-${n}`), size: 100 },
-    layers: [{ digest: sha256(`layer-${n}`), size: 1000 + n }]
-  })
 
 const clients: Array<ECRClient> = []
 /** An SDK client on the emulator for one test, one attempt per call (a planned fault must not be retried away). */
@@ -41,15 +32,6 @@ const clientOf = (emulator: RunningEmulator) => {
 afterEach(() => {
   for (const client of clients.splice(0)) client.destroy()
 })
-
-/** The rejection of a promise that must reject. */
-const rejection = (promise: Promise<unknown>): Promise<any> =>
-  promise.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${JSON.stringify(value)}`)
-    },
-    (error: unknown) => error
-  )
 
 /** How a connection to the port ends: `connected`, or the error's code (`ECONNREFUSED`). */
 const connect = (port: number) =>

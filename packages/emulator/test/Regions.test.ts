@@ -21,7 +21,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { afterEach, describe, expect, it } from "vitest"
 import { startReceiver } from "./EventReceiver.js"
-import { manifest } from "./fixtures.js"
+import { manifest, rejection } from "./fixtures.js"
 
 const T0 = "2026-01-01T00:00:00.000Z"
 const ACCOUNT = "123456789012"
@@ -47,14 +47,6 @@ const clientIn = (emulator: RunningEmulator, region: string, credentials = emula
   clients.push(client)
   return client
 }
-
-const rejection = (promise: Promise<unknown>): Promise<any> =>
-  promise.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${JSON.stringify(value)}`)
-    },
-    (error: unknown) => error
-  )
 
 const names = async (client: ECRClient) =>
   ((await client.send(new DescribeRepositoriesCommand({}))).repositories ?? []).map((r) => r.repositoryName)

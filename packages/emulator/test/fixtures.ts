@@ -10,3 +10,12 @@ export const manifest = (n: number) =>
     config: { digest: sha256(`config-${n}`), size: 100 },
     layers: [{ digest: sha256(`layer-${n}`), size: 1000 + n }]
   })
+
+/** The rejection of a promise that must reject. */
+export const rejection = (promise: Promise<unknown>): Promise<any> =>
+  promise.then(
+    (value) => {
+      throw new Error(`expected a rejection, got ${JSON.stringify(value)}`)
+    },
+    (error: unknown) => error
+  )

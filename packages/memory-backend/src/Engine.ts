@@ -15,7 +15,6 @@ import * as Exit from "effect/Exit"
 import * as Hash from "effect/Hash"
 import * as Utils from "effect/Utils"
 import type { Change, ChangeBatch, Listener } from "./Changes.js"
-import * as LifecycleOperations from "./LifecycleOperations.js"
 import * as RegistryState from "./RegistryState.js"
 
 /** What a registry is, fixed at its creation. */
@@ -59,7 +58,14 @@ export class Engine {
   private readonly listeners: Array<Listener> = []
   private faultRandom: Utils.PCGRandom
 
-  constructor(readonly config: EngineConfig) {
+  /**
+   * `dueWork`: the registry's own work that falls due as its clock moves (the lifecycle policies), run before
+   * a step whose instant is later than any the registry has seen.
+   */
+  constructor(
+    readonly config: EngineConfig,
+    private readonly dueWork: (engine: Engine, clockNow: number) => void = () => undefined
+  ) {
     this.faultRandom = this.newFaultRandom()
   }
 
@@ -72,7 +78,7 @@ export class Engine {
   ): Exit.Exit<Api.ResponseOf<Name>, Api.Failure<Name>> {
     const s = this.state
     // The registry's own work that fell due since its last call (lifecycle policies), in a batch of its own.
-    if (clockNow > s.lastNow) LifecycleOperations.applyDue(this, clockNow)
+    if (clockNow > s.lastNow) this.dueWork(this, clockNow)
     const now = clockNow > s.lastNow ? clockNow : s.lastNow
     s.lastNow = now
     this.stepCount++

@@ -14,7 +14,7 @@
  *
  * @since 0.1.0
  */
-import { Events, RegistryScanningRules, ScanLifecycle } from "@ecr-scan/core"
+import { Events, FindingsPage, RegistryScanningRules, ScanLifecycle } from "@ecr-scan/core"
 import type { RegistryEvents } from "@ecr-scan/core"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -27,7 +27,7 @@ import type { Change, ChangeBatch } from "./Changes.js"
 import { CompletionQueue } from "./CompletionQueue.js"
 import type { Engine } from "./Engine.js"
 import * as Lookups from "./Lookups.js"
-import type { RegistryState, RepositoryState, ScanningState } from "./RegistryState.js"
+import type { RegistryState, ScanningState } from "./RegistryState.js"
 import * as SyntheticFindings from "./SyntheticFindings.js"
 
 /** Options of the events. */
@@ -56,7 +56,7 @@ interface Pending {
   readonly repositoryName: string
   readonly imageDigest: string
   readonly record: ScanLifecycle.ScanRecord
-  /** The step that started it: with the record, the event's id. */
+  /** The step that started it: orders completions at one instant (the event's id is the record's). */
   readonly step: number
   /** The image's tags as of the last step that touched the image. */
   tags: ReadonlyArray<string>
@@ -124,14 +124,14 @@ export const make = (engine: Engine, options: EventOptions = {}): MemoryEventsSe
 
     // The image's tags as of the last step that touched it (the scan's event names them).
     const refresh = (entry: Pending) => {
-      const image = engine.state.repositories.get(entry.repositoryName)?.images.get(entry.imageDigest)
+      const image = imageState(engine, entry.repositoryName, entry.imageDigest)
       if (image !== undefined) entry.tags = [...image.tags]
     }
 
     // A completed scan's counts, as DescribeImageScanFindings would report them: the test's findings or the seed's.
     const countsOf = (entry: Pending) => {
       const fixed = Lookups.overrideFor(engine, entry.repositoryName, entry.imageDigest)?.findings
-      if (fixed !== undefined) return Events.countSeverities(fixed.map((f) => f.severity ?? "UNDEFINED"))
+      if (fixed !== undefined) return FindingsPage.severityCounts(fixed)
       return rules.findings === "SEEDED"
         ? SyntheticFindings.severityCounts(seed, entry.imageDigest, entry.record.startedAt)
         : {}
@@ -195,13 +195,9 @@ export const make = (engine: Engine, options: EventOptions = {}): MemoryEventsSe
       }
     }
 
-    const touches = (batch: ChangeBatch) => {
-      if (pending.size === 0) return
-      for (const change of batch.changes) {
-        if (change._tag === "ImageTagged" || change._tag === "ImageUntagged") {
-          for (const entry of byImage.get(imageKey(change.repositoryName, change.imageDigest)) ?? []) refresh(entry)
-        }
-      }
+    /** Re-reads the tags of an image's pending scans (the step changed them). */
+    const retag = (repositoryName: string, imageDigest: string) => {
+      for (const entry of byImage.get(imageKey(repositoryName, imageDigest)) ?? []) refresh(entry)
     }
 
     const scanResourceChange = (
@@ -231,6 +227,7 @@ export const make = (engine: Engine, options: EventOptions = {}): MemoryEventsSe
           return
         }
         case "ImageTagged":
+          retag(change.repositoryName, change.imageDigest)
           publish(Events.imagePushed(at, {
             repositoryName: change.repositoryName,
             imageDigest: change.imageDigest,
@@ -240,6 +237,7 @@ export const make = (engine: Engine, options: EventOptions = {}): MemoryEventsSe
           }))
           return
         case "ImageUntagged":
+          retag(change.repositoryName, change.imageDigest)
           publish(Events.imageDeleted(at, { ...imageOf(change), imageTag: change.imageTag }))
           return
         case "ImageDeleted":
@@ -319,7 +317,6 @@ export const make = (engine: Engine, options: EventOptions = {}): MemoryEventsSe
     const listener = (batch: ChangeBatch) => {
       flushDue(batch.now)
       batch.changes.forEach((change, index) => onChange(batch, change, index))
-      touches(batch)
     }
 
     /** The scans in flight when the subscriber starts (or the state is replaced) complete for it too. */
@@ -374,7 +371,7 @@ const imageOf = (change: { readonly repositoryName: string; readonly imageDigest
 })
 
 const imageState = (engine: Engine, repositoryName: string, digest: string) =>
-  (engine.state.repositories.get(repositoryName) as RepositoryState | undefined)?.images.get(digest)
+  engine.state.repositories.get(repositoryName)?.images.get(digest)
 
 const mediaType = (engine: Engine, repositoryName: string, digest: string) =>
   imageState(engine, repositoryName, digest)?.mediaType

@@ -11,6 +11,7 @@ import {
   FindingsPage,
   type Identifiers,
   ImageArchival,
+  ImageListing,
   type ImageModel,
   ImageResolution,
   Manifest,
@@ -278,13 +279,12 @@ const describeImages: Step<"DescribeImages"> = (engine, input, now) => {
     }
     return Exit.succeed({ imageDetails: details })
   }
-  const tagStatus = request.filter?.tagStatus ?? "ANY"
-  const imageStatus = request.filter?.imageStatus ?? "ACTIVE"
+  const tagStatus = request.filter?.tagStatus ?? ImageListing.DEFAULT_TAG_STATUS
+  const imageStatus = request.filter?.imageStatus ?? ImageListing.DEFAULT_IMAGE_STATUS
   const selected: Array<ImageState> = []
   for (const image of repository.images.values()) {
-    if (tagStatus === "TAGGED" && image.tags.length === 0) continue
-    if (tagStatus === "UNTAGGED" && image.tags.length > 0) continue
-    if (imageStatus !== "ANY" && ScanLifecycle.imageStatusAt(image.storage, now) !== imageStatus) continue
+    if (!ImageListing.selectsTags(tagStatus, image.tags.length)) continue
+    if (!ImageListing.selectsStatus(imageStatus, ScanLifecycle.imageStatusAt(image.storage, now))) continue
     selected.push(image)
   }
   const page = FindingsPage.page(selected, `images/${repository.name}`, request.nextToken, request.maxResults)

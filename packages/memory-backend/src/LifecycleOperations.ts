@@ -14,7 +14,7 @@
  *
  * @since 0.1.0
  */
-import { type Api, Constraints, Errors, FindingsPage, LifecyclePolicy } from "@ecr-scan/core"
+import { type Api, Errors, FindingsPage, ImageListing, LifecyclePolicy, PagingRules } from "@ecr-scan/core"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import type { Engine, Step } from "./Engine.js"
@@ -24,24 +24,6 @@ import type { ImageState, RepositoryState } from "./RegistryState.js"
 
 /** The cause of the change batch in which the registry applies its lifecycle policies. */
 export const EVALUATION_CAUSE = "LifecyclePolicyEvaluation"
-
-const policyNotFound = (target: Errors.Where) =>
-  Errors.unsafeMake(Errors.LifecyclePolicyNotFoundException, {
-    message: `Lifecycle policy does not exist for the repository with name '${target.repositoryName}' ` +
-      `in the registry with id '${target.registryId}'`
-  })
-
-const previewNotFound = (target: Errors.Where) =>
-  Errors.unsafeMake(Errors.LifecyclePolicyPreviewNotFoundException, {
-    message: `Lifecycle policy preview does not exist for the repository with name '${target.repositoryName}' ` +
-      `in the registry with id '${target.registryId}'`
-  })
-
-const previewInProgress = (target: Errors.Where) =>
-  Errors.unsafeMake(Errors.LifecyclePolicyPreviewInProgressException, {
-    message: `Lifecycle policy preview is already in progress for the repository with name ` +
-      `'${target.repositoryName}' in the registry with id '${target.registryId}'`
-  })
 
 const putLifecyclePolicy: Step<"PutLifecyclePolicy"> = (engine, input) => {
   const opened = Lookups.openRequest(engine, "PutLifecyclePolicy", input)
@@ -72,7 +54,7 @@ const getLifecyclePolicy: Step<"GetLifecyclePolicy"> = (engine, input) => {
   if (Lookups.isError(opened)) return Exit.fail(opened)
   const { repository, target } = opened
   const policy = repository.lifecyclePolicy
-  if (policy === undefined) return Exit.fail(policyNotFound(target))
+  if (policy === undefined) return Exit.fail(Errors.lifecyclePolicyNotFound(target))
   return Exit.succeed(policyRecord(target, policy))
 }
 
@@ -81,7 +63,7 @@ const deleteLifecyclePolicy: Step<"DeleteLifecyclePolicy"> = (engine, input) => 
   if (Lookups.isError(opened)) return Exit.fail(opened)
   const { repository, target } = opened
   const policy = repository.lifecyclePolicy
-  if (policy === undefined) return Exit.fail(policyNotFound(target))
+  if (policy === undefined) return Exit.fail(Errors.lifecyclePolicyNotFound(target))
   repository.lifecyclePolicy = undefined
   Lookups.repositoryUpdated(engine, repository)
   return Exit.succeed(policyRecord(target, policy))
@@ -114,9 +96,11 @@ const startLifecyclePolicyPreview: Step<"StartLifecyclePolicyPreview"> = (engine
   if (Lookups.isError(opened)) return Exit.fail(opened)
   const { request, repository, target } = opened
   const running = previews(engine).get(repository)
-  if (running !== undefined && now < running.completesAt) return Exit.fail(previewInProgress(target))
+  if (running !== undefined && now < running.completesAt) {
+    return Exit.fail(Errors.lifecyclePolicyPreviewInProgress(target))
+  }
   const text = request.lifecyclePolicyText ?? repository.lifecyclePolicy?.text
-  if (text === undefined) return Exit.fail(policyNotFound(target))
+  if (text === undefined) return Exit.fail(Errors.lifecyclePolicyNotFound(target))
   const policy = LifecyclePolicy.parse(text)
   if (Either.isLeft(policy)) return Exit.fail(policy.left)
   const results = LifecyclePolicy.evaluate(policy.right, Array.from(repository.images.values()), now).map((
@@ -159,16 +143,12 @@ const getLifecyclePolicyPreview: Step<"GetLifecyclePolicyPreview"> = (engine, in
   const opened = Lookups.openRequest(engine, "GetLifecyclePolicyPreview", input)
   if (Lookups.isError(opened)) return Exit.fail(opened)
   const { request, repository, target } = opened
-  // As DescribeImages: an explicit list excludes paging (the API reference says so of maxResults and nextToken).
-  if (request.imageIds !== undefined && (request.maxResults !== undefined || request.nextToken !== undefined)) {
-    return Exit.fail(
-      Errors.invalidParameter(
-        Constraints.invalidParameterMessage("maxResults", "cannot be used together with imageIds")
-      )
-    )
-  }
+  // As DescribeImages, with the same member and message: an explicit list excludes paging (the API reference
+  // says so of maxResults and nextToken).
+  const conflict = PagingRules.explicitListConflict("DescribeImages", request)
+  if (conflict !== undefined) return Exit.fail(conflict)
   const preview = previews(engine).get(repository)
-  if (preview === undefined) return Exit.fail(previewNotFound(target))
+  if (preview === undefined) return Exit.fail(Errors.lifecyclePolicyPreviewNotFound(target))
   const header = {
     registryId: target.registryId,
     repositoryName: request.repositoryName,
@@ -177,10 +157,10 @@ const getLifecyclePolicyPreview: Step<"GetLifecyclePolicyPreview"> = (engine, in
   if (now < preview.completesAt) {
     return Exit.succeed({ ...header, status: "IN_PROGRESS" } as Api.GetLifecyclePolicyPreviewResponse)
   }
-  const tagStatus = request.filter?.tagStatus ?? "ANY"
+  const tagStatus = request.filter?.tagStatus ?? ImageListing.DEFAULT_TAG_STATUS
   const selected = preview.results.filter((result) =>
     (request.imageIds === undefined || named(result, request.imageIds)) &&
-    (tagStatus === "ANY" || (tagStatus === "TAGGED") === (result.imageTags !== undefined))
+    ImageListing.selectsTags(tagStatus, result.imageTags?.length ?? 0)
   )
   const page = FindingsPage.page(
     selected,

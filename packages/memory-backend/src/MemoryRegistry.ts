@@ -163,7 +163,10 @@ export const make = (
       ScanRules.make(options.rules),
       (message) => new InvalidMemoryRegistryOptions({ message: `invalid house rules: ${message}` })
     )
-    const engine = new Engine({ accountId: accountId as never, region, seed: String(options.seed ?? 0), rules })
+    const engine = new Engine(
+      { accountId: accountId as never, region, seed: String(options.seed ?? 0), rules },
+      LifecycleOperations.applyDue
+    )
     const handlers = Object.fromEntries(
       Api.operationNames.map((name) => {
         const step = steps[name] as Steps[Api.OperationName]

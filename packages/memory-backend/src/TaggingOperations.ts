@@ -28,44 +28,51 @@ const repositoryOfArn = (
   return engine.state.repositories.get(resolved.right.repositoryName) ?? Errors.repositoryNotFound(resolved.right)
 }
 
-/** Whether two tag lists hold the same tags in the same order (a change that changes nothing is not reported). */
-const sameTags = (a: RepositoryState["tags"], b: RepositoryState["tags"]) =>
-  a.length === b.length && a.every((tag, i) => tag.Key === b[i]!.Key && tag.Value === b[i]!.Value)
+/** The validated request of a tagging operation and the repository its ARN names, or the first error. */
+const openResource = <Name extends "TagResource" | "UntagResource" | "ListTagsForResource">(
+  engine: Engine,
+  operation: Name,
+  input: unknown
+) => {
+  const validated = validators[operation](input)
+  if (Either.isLeft(validated)) return validated.left
+  const request = validated.right as Api.RequestTypeOf<Name>
+  const repository = repositoryOfArn(engine, request.resourceArn)
+  if (Lookups.isError(repository)) return repository
+  return { request, repository }
+}
+
+/** Writes a repository's new tags and reports them, unless they are the same tags in the same order. */
+const setTags = (engine: Engine, repository: RepositoryState, tags: RepositoryState["tags"]) => {
+  const same = tags.length === repository.tags.length &&
+    tags.every((tag, i) => tag.Key === repository.tags[i]!.Key && tag.Value === repository.tags[i]!.Value)
+  if (same) return
+  repository.tags = tags
+  Lookups.repositoryUpdated(engine, repository)
+}
 
 const tagResource: Step<"TagResource"> = (engine, input) => {
-  const validated = validators.TagResource(input)
-  if (Either.isLeft(validated)) return Exit.fail(validated.left)
-  const repository = repositoryOfArn(engine, validated.right.resourceArn)
-  if (Lookups.isError(repository)) return Exit.fail(repository)
-  const decided = ResourceTags.tagResource(repository.tags, validated.right.tags)
+  const opened = openResource(engine, "TagResource", input)
+  if (Lookups.isError(opened)) return Exit.fail(opened)
+  const decided = ResourceTags.tagResource(opened.repository.tags, opened.request.tags)
   if (Either.isLeft(decided)) return Exit.fail(decided.left)
-  if (!sameTags(decided.right, repository.tags)) {
-    repository.tags = decided.right
-    Lookups.repositoryUpdated(engine, repository)
-  }
+  setTags(engine, opened.repository, decided.right)
   return Exit.succeed({})
 }
 
 const untagResource: Step<"UntagResource"> = (engine, input) => {
-  const validated = validators.UntagResource(input)
-  if (Either.isLeft(validated)) return Exit.fail(validated.left)
-  const repository = repositoryOfArn(engine, validated.right.resourceArn)
-  if (Lookups.isError(repository)) return Exit.fail(repository)
-  const decided = ResourceTags.untagResource(repository.tags, validated.right.tagKeys)
+  const opened = openResource(engine, "UntagResource", input)
+  if (Lookups.isError(opened)) return Exit.fail(opened)
+  const decided = ResourceTags.untagResource(opened.repository.tags, opened.request.tagKeys)
   if (Either.isLeft(decided)) return Exit.fail(decided.left)
-  if (decided.right.length !== repository.tags.length) {
-    repository.tags = decided.right
-    Lookups.repositoryUpdated(engine, repository)
-  }
+  setTags(engine, opened.repository, decided.right)
   return Exit.succeed({})
 }
 
 const listTagsForResource: Step<"ListTagsForResource"> = (engine, input) => {
-  const validated = validators.ListTagsForResource(input)
-  if (Either.isLeft(validated)) return Exit.fail(validated.left)
-  const repository = repositoryOfArn(engine, validated.right.resourceArn)
-  if (Lookups.isError(repository)) return Exit.fail(repository)
-  return Exit.succeed({ tags: repository.tags.map((tag) => ({ Key: tag.Key, Value: tag.Value })) })
+  const opened = openResource(engine, "ListTagsForResource", input)
+  if (Lookups.isError(opened)) return Exit.fail(opened)
+  return Exit.succeed({ tags: opened.repository.tags.map((tag) => ({ Key: tag.Key, Value: tag.Value })) })
 }
 
 const putImageTagMutability: Step<"PutImageTagMutability"> = (engine, input) => {

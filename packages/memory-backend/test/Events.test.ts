@@ -23,6 +23,7 @@ import {
   ociImage,
   push,
   registry,
+  repositoryArn,
   scan,
   T0
 } from "./fixtures.js"
@@ -41,7 +42,6 @@ const completesAt = (repositoryName: string, digest: string) =>
   })
 
 const time = (millis: number) => Events.formatTime(millis)
-const repositoryArn = (name: string) => `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/${name}`
 
 describe("the registry's events", () => {
   it.scoped("a push gives ECR Image Action PUSH at the instant of the call, with the tag it set", () =>

@@ -25,12 +25,11 @@ import {
   push,
   refusedWithoutChange,
   registry,
+  repositoryArn,
   repositoryNotFound,
   scan,
   T0
 } from "./fixtures.js"
-
-const arn = (name: string) => `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/${name}`
 
 describe("repositories", () => {
   it.effect("CreateRepository answers the repository with its ARN, URI, creation time and defaults", () =>
@@ -38,7 +37,7 @@ describe("repositories", () => {
       yield* at(0)
       expect(yield* createRepository("team/app")).toStrictEqual({
         repository: {
-          repositoryArn: arn("team/app"),
+          repositoryArn: repositoryArn("team/app"),
           registryId: ACCOUNT,
           repositoryName: "team/app",
           repositoryUri: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/team/app`,
@@ -551,21 +550,21 @@ describe("scanning configuration", () => {
       ).toStrictEqual({
         scanningConfigurations: [
           {
-            repositoryArn: arn("plain"),
+            repositoryArn: repositoryArn("plain"),
             repositoryName: "plain",
             scanOnPush: false,
             scanFrequency: "MANUAL",
             appliedScanFilters: []
           },
           {
-            repositoryArn: arn("flagged"),
+            repositoryArn: repositoryArn("flagged"),
             repositoryName: "flagged",
             scanOnPush: true,
             scanFrequency: "SCAN_ON_PUSH",
             appliedScanFilters: []
           },
           {
-            repositoryArn: arn("prod-api"),
+            repositoryArn: repositoryArn("prod-api"),
             repositoryName: "prod-api",
             scanOnPush: false,
             scanFrequency: "SCAN_ON_PUSH",

@@ -19,15 +19,13 @@ import {
   push,
   refusedWithoutChange,
   registry,
+  repositoryArn,
   repositoryNotFound,
   T0,
   withDirectory
 } from "./fixtures.js"
 
-const arn = (name: string, region = "us-east-1", account = ACCOUNT) =>
-  `arn:aws:ecr:${region}:${account}:repository/${name}`
-
-const listTags = (name: string) => ImageRegistry.listTagsForResource({ resourceArn: arn(name) })
+const listTags = (name: string) => ImageRegistry.listTagsForResource({ resourceArn: repositoryArn(name) })
 
 const LENGTH_MESSAGE = "Tag keys can have a maximum character length of 128 characters, and tag values can have " +
   "a maximum length of 256 characters."
@@ -53,15 +51,16 @@ describe("resource tags", () => {
       yield* ImageRegistry.createRepository({ repositoryName: "app", tags: [{ Key: "a", Value: "1" }] })
       expect(
         yield* ImageRegistry.tagResource({
-          resourceArn: arn("app"),
+          resourceArn: repositoryArn("app"),
           tags: [{ Key: "b", Value: "2" }, { Key: "a", Value: "one" }]
         })
       ).toStrictEqual({})
       expect(yield* listTags("app")).toStrictEqual({ tags: [{ Key: "a", Value: "one" }, { Key: "b", Value: "2" }] })
       // A key the repository does not have is no error.
-      expect(yield* ImageRegistry.untagResource({ resourceArn: arn("app"), tagKeys: ["a", "absent"] })).toStrictEqual(
-        {}
-      )
+      expect(yield* ImageRegistry.untagResource({ resourceArn: repositoryArn("app"), tagKeys: ["a", "absent"] }))
+        .toStrictEqual(
+          {}
+        )
       expect(yield* listTags("app")).toStrictEqual({ tags: [{ Key: "b", Value: "2" }] })
       // Tags are the repository's: a repository created again under the name starts without them.
       yield* ImageRegistry.deleteRepository({ repositoryName: "app" })
@@ -87,18 +86,22 @@ describe("resource tags", () => {
     inRegistry(function*() {
       yield* createRepository("app")
       const tags = [{ Key: "k", Value: "v" }]
-      expect(yield* refusedWithoutChange(ImageRegistry.tagResource({ resourceArn: arn("missing"), tags })))
+      expect(yield* refusedWithoutChange(ImageRegistry.tagResource({ resourceArn: repositoryArn("missing"), tags })))
         .toStrictEqual(repositoryNotFound("missing"))
-      expect(yield* refusedWithoutChange(ImageRegistry.tagResource({ resourceArn: arn("app", "eu-west-1"), tags })))
+      expect(
+        yield* refusedWithoutChange(ImageRegistry.tagResource({ resourceArn: repositoryArn("app", "eu-west-1"), tags }))
+      )
         .toStrictEqual(repositoryNotFound("app"))
       expect(
-        yield* failure(ImageRegistry.listTagsForResource({ resourceArn: arn("app", "us-east-1", "210987654321") }))
+        yield* failure(
+          ImageRegistry.listTagsForResource({ resourceArn: repositoryArn("app", "us-east-1", "210987654321") })
+        )
       )
         .toStrictEqual({
           _tag: "RepositoryNotFoundException",
           message: "The repository with name 'app' does not exist in the registry with id '210987654321'"
         })
-      expect(yield* failure(ImageRegistry.untagResource({ resourceArn: arn("missing"), tagKeys: ["k"] })))
+      expect(yield* failure(ImageRegistry.untagResource({ resourceArn: repositoryArn("missing"), tagKeys: ["k"] })))
         .toStrictEqual(repositoryNotFound("missing"))
     }))
 
@@ -120,7 +123,7 @@ describe("resource tags", () => {
     inRegistry(function*() {
       yield* ImageRegistry.createRepository({ repositoryName: "app", tags: [{ Key: "a", Value: "1" }] })
       const refused = (tags: ReadonlyArray<{ Key: string; Value: string }>) =>
-        refusedWithoutChange(ImageRegistry.tagResource({ resourceArn: arn("app"), tags }))
+        refusedWithoutChange(ImageRegistry.tagResource({ resourceArn: repositoryArn("app"), tags }))
       expect(yield* refused([{ Key: "k".repeat(129), Value: "" }])).toStrictEqual({
         _tag: "InvalidTagParameterException",
         message: LENGTH_MESSAGE
@@ -142,12 +145,12 @@ describe("resource tags", () => {
     inRegistry(function*() {
       yield* createRepository("app")
       const fifty = Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: `${i}` }))
-      yield* ImageRegistry.tagResource({ resourceArn: arn("app"), tags: fifty })
+      yield* ImageRegistry.tagResource({ resourceArn: repositoryArn("app"), tags: fifty })
       // Overwriting a value on a full repository adds no tag.
-      yield* ImageRegistry.tagResource({ resourceArn: arn("app"), tags: [{ Key: "k0", Value: "zero" }] })
+      yield* ImageRegistry.tagResource({ resourceArn: repositoryArn("app"), tags: [{ Key: "k0", Value: "zero" }] })
       expect(
         yield* refusedWithoutChange(
-          ImageRegistry.tagResource({ resourceArn: arn("app"), tags: [{ Key: "k50", Value: "" }] })
+          ImageRegistry.tagResource({ resourceArn: repositoryArn("app"), tags: [{ Key: "k50", Value: "" }] })
         )
       ).toStrictEqual({ _tag: "TooManyTagsException", message: "A resource can have at most 50 tags." })
       const listed = yield* listTags("app")
@@ -158,10 +161,10 @@ describe("resource tags", () => {
   it.effect("requests of the wrong shape are InvalidParameterException in AWS's words", () =>
     inRegistry(function*() {
       yield* createRepository("app")
-      expect(yield* failure(ImageRegistry.tagResource({ resourceArn: arn("app") } as never))).toStrictEqual(
+      expect(yield* failure(ImageRegistry.tagResource({ resourceArn: repositoryArn("app") } as never))).toStrictEqual(
         invalidParameter("tags", "must not be null")
       )
-      expect(yield* failure(ImageRegistry.untagResource({ resourceArn: arn("app") } as never))).toStrictEqual(
+      expect(yield* failure(ImageRegistry.untagResource({ resourceArn: repositoryArn("app") } as never))).toStrictEqual(
         invalidParameter("tagKeys", "must not be null")
       )
       expect(yield* failure(ImageRegistry.listTagsForResource({} as never))).toStrictEqual(
@@ -295,8 +298,8 @@ describe("durability", () => {
             imageTagMutability: "MUTABLE_WITH_EXCLUSION",
             imageTagMutabilityExclusionFilters: filters("release-*")
           })
-          yield* d.registry.tagResource({ resourceArn: arn("app"), tags: [{ Key: "b", Value: "2" }] })
-          yield* d.registry.untagResource({ resourceArn: arn("app"), tagKeys: ["a"] })
+          yield* d.registry.tagResource({ resourceArn: repositoryArn("app"), tags: [{ Key: "b", Value: "2" }] })
+          yield* d.registry.untagResource({ resourceArn: repositoryArn("app"), tagKeys: ["a"] })
           yield* d.registry.putImage({ repositoryName: "app", imageManifest: ociImage(1), imageTag: "release-1" })
           // A repository whose only change is its mutability.
           yield* d.registry.createRepository({ repositoryName: "locked" })
@@ -305,7 +308,7 @@ describe("durability", () => {
       )
       await session((d) =>
         Effect.gen(function*() {
-          expect(yield* d.registry.listTagsForResource({ resourceArn: arn("app") })).toStrictEqual({
+          expect(yield* d.registry.listTagsForResource({ resourceArn: repositoryArn("app") })).toStrictEqual({
             tags: [{ Key: "b", Value: "2" }]
           })
           const described = yield* d.registry.describeRepositories({ repositoryNames: ["app"] })

@@ -35,6 +35,10 @@ export const at = (offset: number) => TestClock.setTime(T0 + offset)
 /** The account id of a registry built with the default options. */
 export const ACCOUNT = "123456789012"
 
+/** The ARN of repository `name` (in the default registry unless told otherwise). */
+export const repositoryArn = (name: string, region = "us-east-1", account = ACCOUNT) =>
+  `arn:aws:ecr:${region}:${account}:repository/${name}`
+
 /** Media types, written out here rather than read from the code under test. */
 export const MediaType = {
   ociManifest: "application/vnd.oci.image.manifest.v1+json",

@@ -30,7 +30,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { cases, groups } from "./internal/Cases.js"
 import { type Case, Harness, type HarnessService, missingCapability } from "./internal/Harness.js"
-import { ACCOUNT, type Capability, type Options, type Ports, START } from "./internal/Options.js"
+import { ACCOUNT, type Capability, type Options, type Ports, repositoryNames, START } from "./internal/Options.js"
 import * as SteppingClock from "./internal/SteppingClock.js"
 
 export { caseIds } from "./internal/Cases.js"
@@ -90,10 +90,8 @@ export const suite = <R = never, E = never>(
   options: Options<NoInfer<R>> = {}
 ): void => {
   const clock = SteppingClock.make(START)
-  const runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36)}`
-  const prefix = options.repositoryPrefix ?? "conformance"
+  const repositoryName = repositoryNames(options.repositoryPrefix ?? "conformance")
   const caseTimeout = Duration.toMillis(options.caseTimeout ?? CASE_TIMEOUT)
-  let made = 0
 
   const has = (capability: Capability) => {
     switch (capability) {
@@ -127,7 +125,7 @@ export const suite = <R = never, E = never>(
       requestsReceived: requestsReceived === undefined
         ? undefined
         : (operation) => run(requestsReceived(operation)),
-      repositoryName: (slug) => `${prefix}-${runId}/${String(++made).padStart(2, "0")}-${slug}`,
+      repositoryName,
       accountId: options.accountId ?? ACCOUNT,
       region: options.region ?? "us-east-1",
       clock

@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { Events, ImageRegistry, ImageScanner, ManifestBuilder, RegistryEvents } from "@ecr-scan/core"
+import { Events, ImageRegistry, ImageScanner, RegistryEvents } from "@ecr-scan/core"
 import { describe, expect, layer as layerTests } from "@effect/vitest"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -21,8 +21,12 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
-import { ACCOUNT, type Ports, START } from "./internal/Options.js"
+import * as Fixtures from "./Fixtures.js"
+import { ACCOUNT, type Ports, repositoryNames, START } from "./internal/Options.js"
 import * as SteppingClock from "./internal/SteppingClock.js"
+import { createRepository, push } from "./internal/Steps.js"
+
+export { START } from "./internal/Options.js"
 
 /** The cases, by id. */
 export const caseIds = [
@@ -106,27 +110,9 @@ const repositoryOf = (event: Events.RegistryEvent): string | undefined => {
   }
 }
 
-let manifests = 0
-const digestOf = (n: number) => `sha256:${n.toString(16).padStart(64, "0")}`
-/** A new image's manifest (distinct across the process). */
-const manifest = () => {
-  const n = ++manifests
-  return ManifestBuilder.image({
-    config: { digest: digestOf(0x10000 + n), size: 1469 },
-    layers: [{ digest: digestOf(0x20000 + n), size: 1000 + n }]
-  })
-}
-
+/** A new repository holding one image (its manifest distinct per repository): the image's digest. */
 const pushed = (repositoryName: string, imageTag?: string) =>
-  Effect.gen(function*() {
-    yield* ImageRegistry.createRepository({ repositoryName })
-    const response = yield* ImageRegistry.putImage({
-      repositoryName,
-      imageManifest: manifest(),
-      ...(imageTag === undefined ? {} : { imageTag })
-    })
-    return response.image!.imageId!.imageDigest!
-  })
+  Effect.zipRight(createRepository(repositoryName), push(repositoryName, Fixtures.image(repositoryName), imageTag))
 
 const isAction = (type: string) => (e: Events.RegistryEvent) =>
   e["detail-type"] === "ECR Image Action" && e.detail["action-type"] === type
@@ -265,10 +251,8 @@ export const suite = <R = never, E = never>(
   options: Options<NoInfer<R>>
 ): void => {
   const clock = SteppingClock.make(START)
-  const runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36)}`
-  const prefix = options.repositoryPrefix ?? "events-conformance"
+  const repositoryName = repositoryNames(options.repositoryPrefix ?? "events-conformance")
   const timeout = Duration.decode(options.eventTimeout ?? "20 seconds")
-  let made = 0
 
   const harnessLayer = Layer.scoped(
     HarnessTag,
@@ -294,7 +278,7 @@ export const suite = <R = never, E = never>(
       return {
         seen,
         advance,
-        repositoryName: (slug: string) => `${prefix}-${runId}/${String(++made).padStart(2, "0")}-${slug}`,
+        repositoryName,
         timeout,
         accountId: options.accountId ?? ACCOUNT,
         region: options.region ?? "us-east-1"

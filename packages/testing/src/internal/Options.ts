@@ -96,3 +96,13 @@ export const driverOptions: Options<MemoryRegistryDriver> = {
 export const ACCOUNT = "123456789012"
 /** When the suite's clock starts: a backend with a virtual clock of its own should start it there too. */
 export const START = Date.parse("2026-01-01T00:00:00Z")
+
+/**
+ * The repository names of one run of a suite: `<prefix>-<run id>/<nn>-<slug>`, the run id unlike any earlier
+ * run's (a server may keep the repositories of those), `nn` counting the names given.
+ */
+export const repositoryNames = (prefix: string): (slug: string) => string => {
+  const runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36)}`
+  let made = 0
+  return (slug) => `${prefix}-${runId}/${String(++made).padStart(2, "0")}-${slug}`
+}

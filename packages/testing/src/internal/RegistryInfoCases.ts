@@ -9,7 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Fixtures from "../Fixtures.js"
 import { repositoryNotFound } from "./Expected.js"
 import { type Case, Harness } from "./Harness.js"
-import { createRepository, push, refusal } from "./Steps.js"
+import { createRepository, push, refusal, repositoryWithImage } from "./Steps.js"
 
 type Id = { readonly imageDigest?: string | undefined; readonly imageTag?: string | undefined }
 
@@ -123,9 +123,7 @@ export const registryInfoCases = {
     needs: ["virtualTime"],
     run: Effect.gen(function*() {
       // The registry's instant, read from an image pushed at it: nothing moves time between the two calls.
-      const repositoryName = (yield* Harness).repositoryName("token")
-      yield* createRepository(repositoryName)
-      yield* push(repositoryName, Fixtures.image(repositoryName), "v1")
+      const { repositoryName } = yield* repositoryWithImage("token")
       const described = yield* ImageRegistry.describeImages({ repositoryName })
       const pushedAt = described.imageDetails![0].imagePushedAt!.getTime()
       const { authorizationData } = yield* ImageRegistry.getAuthorizationToken({})
